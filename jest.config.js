@@ -6,5 +6,4 @@ module.exports = {
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', isolatedModules: true }] },
   // Real registries and BuildKit builds are slow on two cores; the timeout guards against hangs, not speed.
   testTimeout: 120000,
-  globalSetup: '<rootDir>/__tests__/support/global-setup.ts',
 };

@@ -1,0 +1,35 @@
+/** One image's outcome, as the `images` output and the summary report it. */
+export interface ImageRecord {
+  key: string;
+  /** Spec file relative to the working directory. */
+  file: string;
+  /** The image repository name after flytekit's normalisation (lower-cased). */
+  name: string;
+  tag: string;
+  /** Full reference `pyflyte` will use: `registry/name:tag` (or `base_image` for `builder: noop`). */
+  image: string;
+  /** `ImageSpec.id`, baked into the image as `_F_IMG_ID`. */
+  id: string;
+  status: string;
+  /** Why the status is what it is, when that is not obvious (unknown, failed, skipped). */
+  reason?: string;
+  digest?: string;
+  durationMs?: number;
+}
+
+export interface Outputs {
+  images: string;
+  'image-map': string;
+  'image-args': string;
+}
+
+/** The outputs every mode sets. Keys appear in the order of the (sorted) spec files. */
+export function baseOutputs(records: ImageRecord[]): Outputs {
+  const map: Record<string, string> = {};
+  for (const r of records) map[r.key] = r.image;
+  return {
+    images: JSON.stringify(records),
+    'image-map': JSON.stringify(map),
+    'image-args': records.map((r) => `--image ${r.key}=${r.image}`).join(' '),
+  };
+}

@@ -1,0 +1,85 @@
+import * as path from 'node:path';
+import fg from 'fast-glob';
+import { InputError } from '../errors';
+
+export interface SpecFile {
+  /** Absolute path. */
+  abs: string;
+  /** Path relative to the working directory, with `/` separators (how outputs and annotations name it). */
+  rel: string;
+  /** The file name without `.yaml`/`.yml`: the image's key in outputs and `--image key=…`. */
+  key: string;
+}
+
+/** Directories no one keeps ImageSpecs in, which a `**` pattern would otherwise crawl. */
+const ALWAYS_IGNORED = ['**/node_modules/**', '**/.git/**'];
+
+/** Code-point order (not UTF-16 order), so astral characters sort the way Python and Go sort them. */
+export function codePointCompare(a: string, b: string): number {
+  const ai = a[Symbol.iterator]();
+  const bi = b[Symbol.iterator]();
+  for (;;) {
+    const x = ai.next();
+    const y = bi.next();
+    if (x.done || y.done) return x.done && y.done ? 0 : x.done ? -1 : 1;
+    const d = x.value.codePointAt(0)! - y.value.codePointAt(0)!;
+    if (d !== 0) return d;
+  }
+}
+
+export function keyOf(file: string): string {
+  return path.basename(file).replace(/\.ya?ml$/i, '');
+}
+
+/**
+ * Expand the `specs` input: one glob or path a line, relative to `cwd` unless absolute; a line
+ * starting with `!` excludes what it matches. Every including line must match at least one file.
+ */
+export async function findSpecFiles(patternsInput: string, cwd: string): Promise<SpecFile[]> {
+  const lines = patternsInput
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('#'));
+  const include = lines.filter((l) => !l.startsWith('!'));
+  const exclude = lines.filter((l) => l.startsWith('!')).map((l) => toGlob(l.slice(1).trim()));
+  if (include.length === 0) throw new InputError('no spec file patterns given', 'specs');
+
+  const found = new Map<string, SpecFile>();
+  for (const pattern of include) {
+    const matches = await fg(toGlob(pattern), {
+      cwd,
+      absolute: true,
+      onlyFiles: true,
+      unique: true,
+      followSymbolicLinks: false,
+      ignore: [...ALWAYS_IGNORED, ...exclude],
+    });
+    if (matches.length === 0) {
+      throw new InputError(`the pattern '${pattern}' matched no file (relative to ${cwd})`, 'specs');
+    }
+    for (const m of matches) {
+      const abs = path.normalize(m);
+      const rel = path.relative(cwd, abs).split(path.sep).join('/');
+      found.set(abs, { abs, rel, key: keyOf(abs) });
+    }
+  }
+  const files = [...found.values()].sort((a, b) => codePointCompare(a.rel, b.rel));
+
+  const byKey = new Map<string, SpecFile>();
+  for (const f of files) {
+    const other = byKey.get(f.key);
+    if (other) {
+      throw new InputError(
+        `two spec files share the key '${f.key}': ${other.rel} and ${f.rel}; image keys come from file names and must be unique`,
+        'specs',
+      );
+    }
+    byKey.set(f.key, f);
+  }
+  return files;
+}
+
+/** fast-glob matches `./x` literally as a path segment, so drop it; absolute patterns pass through. */
+function toGlob(pattern: string): string {
+  return path.isAbsolute(pattern) ? pattern : pattern.replace(/^(\.\/)+/, '');
+}

@@ -1,0 +1,3 @@
+import { fail, run } from './main';
+
+run().catch(fail);

@@ -1,0 +1,118 @@
+import * as path from 'node:path';
+import { SpecError } from '../errors';
+import { pyStr } from '../py/repr';
+import { none } from '../py/value';
+import { loadSpecFile } from '../spec/load';
+import { fieldWhere } from '../spec/postInit';
+import type { ImageSpec } from '../spec/types';
+import type { SpecFile } from '../discover/specFiles';
+import { computeTag, Digests, specId, TagResult } from '../tag/compute';
+
+export interface PlannedImage {
+  file: SpecFile;
+  spec: ImageSpec;
+  tag: TagResult;
+  id: string;
+  /** What pyflyte will use: the image name, or `base_image` verbatim for `builder: noop`. */
+  image: string;
+  noop: boolean;
+  /** Key of a repository base spec that must be built first. */
+  baseKey?: string;
+}
+
+export interface PlanResult {
+  images: PlannedImage[];
+  errors: SpecError[];
+}
+
+/** `base_image: ./other.yaml`: our extension naming another spec file of the repository. */
+export function isSpecPath(baseImage: string): boolean {
+  return /^\.\.?\//.test(baseImage) && /\.ya?ml$/i.test(baseImage);
+}
+
+/**
+ * Load every spec, link repository base specs, and compute tags. All files are read and every
+ * error is collected, so a user sees all problems at once; a caller must act on nothing when
+ * `errors` is not empty.
+ */
+export function planImages(files: SpecFile[], opts: { cwd: string; hostMachine: string; digests: Digests }): PlanResult {
+  const errors: SpecError[] = [];
+  const loaded = new Map<string, { file: SpecFile; spec: ImageSpec }>();
+  for (const file of files) {
+    try {
+      loaded.set(file.abs, { file, spec: loadSpecFile(file.abs, file.rel, opts.hostMachine) });
+    } catch (e) {
+      if (!(e instanceof SpecError)) throw e;
+      errors.push(e);
+    }
+  }
+
+  const baseOf = new Map<string, string>();
+  for (const { file, spec } of loaded.values()) {
+    const b = spec.values.base_image;
+    if (b.kind !== 'str' || !isSpecPath(b.value)) continue;
+    const target = path.resolve(opts.cwd, b.value);
+    const where = fieldWhere(spec, 'base_image', b);
+    if (!loaded.has(target)) {
+      const known = files.some((f) => f.abs === target);
+      errors.push(
+        new SpecError(
+          known
+            ? `base_image ${b.value} is a spec file that failed to load`
+            : `base_image ${b.value} is not one of the spec files matched by the 'specs' input; add it so it is built first`,
+          where,
+        ),
+      );
+      continue;
+    }
+    baseOf.set(file.abs, target);
+  }
+
+  for (const start of baseOf.keys()) {
+    const seen: string[] = [];
+    for (let cur: string | undefined = start; cur; cur = baseOf.get(cur)) {
+      if (seen.includes(cur)) {
+        const cycle = [...seen.slice(seen.indexOf(cur)), cur].map((a) => loaded.get(a)!.file.rel).join(' -> ');
+        const spec = loaded.get(start)!.spec;
+        errors.push(new SpecError(`base_image specs form a cycle: ${cycle}`, fieldWhere(spec, 'base_image')));
+        baseOf.delete(start);
+        break;
+      }
+      seen.push(cur);
+    }
+  }
+  if (errors.length > 0) return { images: [], errors: dedupe(errors) };
+
+  for (const [child, base] of baseOf) {
+    const spec = loaded.get(child)!.spec;
+    spec.baseSpec = loaded.get(base)!.spec;
+    spec.values.base_image = none(spec.values.base_image.pos);
+  }
+
+  const images: PlannedImage[] = [];
+  for (const { file, spec } of loaded.values()) {
+    try {
+      const tag = computeTag(spec, opts.digests);
+      const noop = spec.values.builder.kind === 'str' && spec.values.builder.value === 'noop';
+      let image = tag.imageName;
+      if (noop) {
+        const b = spec.values.base_image;
+        if (b.kind !== 'str' || spec.baseSpec) {
+          throw new SpecError('base_image must be a string to use the noop image builder', fieldWhere(spec, 'base_image', b));
+        }
+        image = pyStr(b);
+      }
+      const base = baseOf.get(file.abs);
+      images.push({ file, spec, tag, id: specId(spec), image, noop, baseKey: base ? loaded.get(base)!.file.key : undefined });
+    } catch (e) {
+      if (!(e instanceof SpecError)) throw e;
+      errors.push(e);
+    }
+  }
+  return errors.length > 0 ? { images: [], errors } : { images, errors };
+}
+
+function dedupe(errors: SpecError[]): SpecError[] {
+  const seen = new Set<string>();
+  return errors.filter((e) => !seen.has(e.describe()) && seen.add(e.describe()));
+}
