@@ -27,8 +27,9 @@ export interface PostInitOptions {
   file?: string;
 }
 
+/** Field-level problems point at the field's key; `v` is the fallback for specs without key positions. */
 function where(spec: { keyPos: ImageSpec['keyPos']; file?: string }, field: FieldName, v?: PyValue) {
-  const p = v?.pos ?? spec.keyPos[field];
+  const p = spec.keyPos[field] ?? v?.pos;
   return { file: spec.file, field, line: p?.line, col: p?.col };
 }
 
@@ -89,7 +90,8 @@ export function postInit(
     v.items.forEach((item, i) => {
       if (item.kind !== 'str') {
         throw new SpecError(`${field} must be a list of strings or None: item ${i} is ${typeName(item)}`, {
-          ...where(spec, field, item),
+          ...where(spec, field),
+          ...(item.pos ? { line: item.pos.line, col: item.pos.col } : {}),
           field: `${field}[${i}]`,
         });
       }

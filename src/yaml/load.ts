@@ -1,0 +1,116 @@
+import { Composer, CST, Lexer, Parser } from 'yaml';
+import { YamlError } from '../errors';
+import { PyValue } from '../py/value';
+import { Positions } from './positions';
+import { dropRepeatedDocumentEnds, findPyYamlSyntaxProblem } from './pyyaml-syntax';
+import { ValueBuilder } from './build';
+import { YAML_LIMITS } from './limits';
+
+/**
+ * `yaml.safe_load(text)` as PyYAML 6.0 does it, returning the Python value model.
+ *
+ * The `yaml` package parses (syntax, positions, structure); everything that decides Python
+ * values follows PyYAML: YAML 1.1 implicit typing, `<<` merges, the `!` tag quirk, anchors,
+ * PyYAML's own scanning of quoted and block scalars, and one document per stream. Syntax the
+ * `yaml` package accepts but PyYAML rejects or reads differently is refused (pyyaml-syntax.ts).
+ * Where PyYAML's result cannot be represented (self-referencing aliases) or is a trap (silently
+ * dropped duplicate keys), the loader raises a YamlError instead of guessing.
+ */
+
+export { YAML_LIMITS };
+
+/**
+ * PyYAML's Reader rejects everything outside these ranges. U+0085, U+2028 and U+2029 are line
+ * breaks to PyYAML but not to the `yaml` package, so they are refused as well rather than read
+ * differently; the escapes `\N`, `\L` and `\P` in double quotes still produce them.
+ */
+const FORBIDDEN_CHAR = /[^\t\n\r\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufffd\u{10000}-\u{10ffff}]/u;
+
+export function loadYaml(text: string, file?: string): PyValue {
+  // flytekit reads the file with open(path, "r"), whose universal newlines turn \r\n and a lone
+  // \r into \n before PyYAML sees the text; the `yaml` package would keep a lone \r in values.
+  const unix = text.replace(/\r\n?/g, '\n');
+  // PyYAML skips a byte order mark at the very start; the `yaml` package miscounts columns after one.
+  const body = unix.startsWith('\ufeff') ? unix.slice(1) : unix;
+  const at = new Positions(body, file);
+  if (body.length > YAML_LIMITS.maxChars) {
+    throw new YamlError(`the YAML text is ${body.length} characters long; the limit is ${YAML_LIMITS.maxChars}`, { file });
+  }
+  checkCharacters(body, at);
+  checkFlowDepth(body, at);
+
+  const allTokens = Array.from(new Parser().parse(body));
+  checkDepth(allTokens, at);
+  const problem = findPyYamlSyntaxProblem(allTokens, body);
+  if (problem) throw at.error(problem.message, problem.offset);
+  const { tokens, problem: endProblem } = dropRepeatedDocumentEnds(allTokens);
+  if (endProblem) throw at.error(endProblem.message, endProblem.offset);
+
+  const composer = new Composer({
+    version: '1.1',
+    // Every scalar stays a string; PyYAML's typing is applied afterwards.
+    schema: 'failsafe',
+    merge: false,
+    uniqueKeys: false,
+    prettyErrors: false,
+    keepSourceTokens: true,
+  });
+  const docs = Array.from(composer.compose(tokens, true, body.length));
+  // PyYAML stops at the first problem: one inside the first document, else the second document.
+  const err = docs[0]?.errors[0];
+  if (err) throw at.error(err.message.split('\n')[0], err.pos[0]);
+  if (docs.length > 1) throw at.error('expected a single document in the stream, but found another document', docs[1].range[0]);
+  const root = docs[0]?.contents ?? null;
+  if (root === null) return { kind: 'none', pos: { line: 1, col: 1 } };
+  return new ValueBuilder(body, at).build(root);
+}
+
+function checkCharacters(text: string, at: Positions): void {
+  const m = FORBIDDEN_CHAR.exec(text);
+  const bom = text.indexOf('\ufeff');
+  if (bom >= 0 && (!m || bom < m.index)) {
+    throw at.error('byte order mark (U+FEFF) inside the text; PyYAML only skips one at the very start', bom);
+  }
+  if (!m) return;
+  const cp = m[0].codePointAt(0) as number;
+  const hex = `#x${cp.toString(16).padStart(4, '0')}`;
+  if (cp === 0x85 || cp === 0x2028 || cp === 0x2029) {
+    throw at.error(
+      `unsupported line break character ${hex}: PyYAML treats it as a line break, the yaml package does not; write it as an escape in a double-quoted string`,
+      m.index,
+    );
+  }
+  throw at.error(`unacceptable character ${hex}: special characters are not allowed`, m.index);
+}
+
+/**
+ * The parser takes seconds on a megabyte of nested brackets, so deep flow collections are
+ * refused from the lexer's tokens first, which stops as soon as the limit is passed.
+ */
+function checkFlowDepth(text: string, at: Positions): void {
+  let depth = 0;
+  let offset = 0;
+  for (const tok of new Lexer().lex(text)) {
+    if (tok === '[' || tok === '{') depth++;
+    else if (tok === ']' || tok === '}') depth--;
+    if (depth > YAML_LIMITS.maxDepth) throw at.error(`collections are nested more than ${YAML_LIMITS.maxDepth} levels deep`, offset);
+    // The lexer's control tokens (document, scalar and flow-error markers) take no source text.
+    if (tok.length !== 1 || !'\x02\x18\x1f'.includes(tok)) offset += tok.length;
+  }
+}
+
+/** The composer recurses once per level, so block nesting (`- - - …`) is bounded before composing. */
+function checkDepth(tokens: CST.Token[], at: Positions): void {
+  const stack: Array<[CST.Token | null | undefined, number]> = tokens.map((t) => [t, 0]);
+  while (stack.length) {
+    const [tok, depth] = stack.pop() as [CST.Token | null | undefined, number];
+    if (!tok) continue;
+    if (tok.type === 'document') stack.push([tok.value, depth]);
+    if (tok.type !== 'block-map' && tok.type !== 'block-seq' && tok.type !== 'flow-collection') continue;
+    if (depth + 1 > YAML_LIMITS.maxDepth) throw at.error(`collections are nested more than ${YAML_LIMITS.maxDepth} levels deep`, tok.offset);
+    for (const item of tok.items) {
+      if ('key' in item) stack.push([item.key, depth + 1]);
+      stack.push([item.value, depth + 1]);
+    }
+  }
+}

@@ -1,0 +1,243 @@
+import type { CST } from 'yaml';
+
+/**
+ * Syntax that the `yaml` package accepts but PyYAML's scanner rejects or reads differently.
+ * Accepting it would hash a value flytekit never sees (or a file flytekit cannot load), so each
+ * is reported as an error at its offset. Found by differential testing against PyYAML 6.0.
+ * The text must already have \n line breaks only (load.ts converts \r\n and \r).
+ */
+export interface SyntaxProblem {
+  message: string;
+  offset: number;
+}
+
+const TAB_MESSAGE =
+  'tab character outside a quoted string, block scalar or comment; PyYAML does not accept tabs there (use spaces)';
+
+const QUOTE_MESSAGE =
+  'quoted string is not closed: either it is unterminated, or a continuation line is not indented past its key (which the yaml package requires)';
+
+/** PyYAML ends an anchor or alias name only at these characters. */
+const AFTER_ANCHOR = new Set(['', ' ', '\t', '\n', '?', ':', ',', ']', '}', '%', '@', '`']);
+/** ... and a tag only at whitespace (not tab, not a flow indicator). */
+const AFTER_TAG = new Set(['', ' ', '\n']);
+
+/** `indent` is the column of the innermost block collection, -1 outside any. */
+type Visit = { tok: CST.Token | null | undefined; flow: boolean; indent: number };
+
+/** A document the `yaml` package infers from a bare `...`: no `---` and no content. */
+function isPhantomDocument(tok: CST.Token, next: CST.Token | undefined): boolean {
+  return tok.type === 'document' && !tok.value && !tok.start.some((t) => t.type === 'doc-start') && next?.type === 'doc-end';
+}
+
+/**
+ * PyYAML skips repeated `...` markers after a document but fails on one before the first
+ * document; the `yaml` package turns each into an empty document. Drop the repeats, report the
+ * leading one.
+ */
+export function dropRepeatedDocumentEnds(tokens: CST.Token[]): { tokens: CST.Token[]; problem: SyntaxProblem | null } {
+  const kept: CST.Token[] = [];
+  let seenDocument = false;
+  for (let i = 0; i < tokens.length; i++) {
+    const tok = tokens[i];
+    if (isPhantomDocument(tok, tokens[i + 1])) {
+      if (!seenDocument) return { tokens, problem: { message: "a document end marker '...' comes before any document", offset: tok.offset } };
+      i++;
+      continue;
+    }
+    if (tok.type === 'document') seenDocument = true;
+    kept.push(tok);
+  }
+  return { tokens: kept, problem: null };
+}
+
+export function findPyYamlSyntaxProblem(tokens: CST.Token[], text: string): SyntaxProblem | null {
+  const stack: Visit[] = tokens.map((tok) => ({ tok, flow: false, indent: -1 })).reverse();
+  let indent = -1;
+  const pushAll = (toks: CST.Token[] | undefined, flow: boolean): void => {
+    if (toks) for (let i = toks.length - 1; i >= 0; i--) stack.push({ tok: toks[i], flow, indent });
+  };
+  const push = (tok: CST.Token | null | undefined, flow: boolean): void => {
+    stack.push({ tok, flow, indent });
+  };
+  while (stack.length) {
+    const visit = stack.pop() as Visit;
+    const { tok, flow } = visit;
+    if (!tok) continue;
+    const problem = checkToken(tok, flow, text) ?? (flow ? null : continuationProblem(tok, visit.indent));
+    if (problem) return problem;
+    indent = visit.indent;
+    switch (tok.type) {
+      case 'document':
+        // Children are pushed in reverse so that the first problem in the text is found first.
+        pushAll(tok.end, false);
+        push(tok.value, false);
+        pushAll(tok.start, false);
+        break;
+      case 'block-map':
+      case 'block-seq':
+      case 'flow-collection': {
+        const inFlow = tok.type === 'flow-collection';
+        if (!inFlow) indent = tok.indent;
+        if (inFlow) pushAll(tok.end, flow);
+        for (let i = tok.items.length - 1; i >= 0; i--) {
+          const item = tok.items[i] as CST.CollectionItem;
+          const itemProblem =
+            missingKeyProblem(item) ??
+            keyLineProblem(item, text) ??
+            (tok.type === 'block-map' ? explicitValueProblem(item, tok.indent, text) : null);
+          if (itemProblem) return itemProblem;
+          push(item.value, inFlow);
+          pushAll(item.sep, inFlow);
+          push(item.key, inFlow);
+          pushAll(item.start, inFlow);
+        }
+        if (inFlow) push(tok.start, flow);
+        break;
+      }
+      case 'block-scalar':
+        pushAll(tok.props, flow);
+        break;
+      case 'scalar':
+      case 'alias':
+      case 'single-quoted-scalar':
+      case 'double-quoted-scalar':
+      case 'doc-end':
+        pushAll(tok.end, flow);
+        break;
+      default:
+        break;
+    }
+  }
+  return null;
+}
+
+const DIRECTIVE_END = String.raw`(?: +(?:#.*)?)?$`;
+const YAML_DIRECTIVE = new RegExp(String.raw`^%YAML +([0-9]+)\.[0-9]+` + DIRECTIVE_END);
+const TAG_DIRECTIVE = new RegExp(
+  String.raw`^%TAG +(?:!|!!|![0-9A-Za-z_-]+!) +(?:[0-9A-Za-z\-;/?:@&=+$,_.!~*'()\[\]]|%[0-9A-Fa-f]{2})+` + DIRECTIVE_END,
+);
+const OTHER_DIRECTIVE = /^%[0-9A-Za-z_-]+(?: .*)?$/;
+
+/** PyYAML's scanner is strict about `%YAML` and `%TAG` lines and only skips other directives. */
+function directiveProblem(source: string, offset: number): SyntaxProblem | null {
+  const name = /^%([^ ]*)/.exec(source)?.[1];
+  if (name === 'YAML') {
+    const m = YAML_DIRECTIVE.exec(source);
+    if (!m) return { message: `malformed %YAML directive: ${source}`, offset };
+    if (Number(m[1]) !== 1) return { message: 'found incompatible YAML document (version 1.* is required)', offset };
+    return null;
+  }
+  if (name === 'TAG') return TAG_DIRECTIVE.test(source) ? null : { message: `malformed %TAG directive: ${source}`, offset };
+  return OTHER_DIRECTIVE.test(source) ? null : { message: `malformed directive: ${source}`, offset };
+}
+
+/**
+ * PyYAML reads an implicit key (no `?`) only if the key, its anchor or tag, and its ':' sit on
+ * one line.
+ */
+function keyLineProblem(item: CST.CollectionItem, text: string): SyntaxProblem | null {
+  if (!item.key || !item.sep || item.start.some((t) => t.type === 'explicit-key-ind')) return null;
+  const colon = item.sep.find((t) => t.type === 'map-value-ind');
+  if (!colon) return null;
+  const prop = item.start.find((t) => t.type === 'anchor' || t.type === 'tag');
+  const from = prop ? prop.offset : item.key.offset;
+  return text.slice(from, colon.offset).includes('\n')
+    ? { message: "a mapping key and its ':' must be on one line (PyYAML does not read multi-line implicit keys)", offset: from }
+    : null;
+}
+
+/** In block context PyYAML ends a plain value at a line indented no deeper than its collection. */
+function continuationProblem(tok: CST.Token, indent: number): SyntaxProblem | null {
+  if (tok.type !== 'scalar' || indent < 0) return null;
+  const lines = tok.source.split('\n');
+  let offset = tok.offset + lines[0].length + 1;
+  for (const line of lines.slice(1)) {
+    const spaces = line.search(/[^ ]/);
+    if (spaces >= 0 && spaces <= indent) {
+      return { message: `this line continues a plain value but is not indented past column ${indent + 1}; PyYAML reads it as a new entry`, offset };
+    }
+    offset += line.length + 1;
+  }
+  return null;
+}
+
+/**
+ * After `? key`, PyYAML needs the ':' at the mapping's own column if it starts a line; the
+ * `yaml` package also accepts it elsewhere, or drops a value that has no ':' at all.
+ */
+function explicitValueProblem(item: CST.CollectionItem, mapIndent: number, text: string): SyntaxProblem | null {
+  if (!item.sep) return null;
+  const colon = item.sep.find((t) => t.type === 'map-value-ind');
+  if (!colon) {
+    return item.value ? { message: "expected ':' before this value (PyYAML reads it as a new node)", offset: item.value.offset } : null;
+  }
+  // Only the spaces directly before the ':' matter; scanning further back would be quadratic.
+  let lineStart = colon.offset;
+  while (lineStart > 0 && text[lineStart - 1] === ' ') lineStart--;
+  const atLineStart = lineStart === 0 || text[lineStart - 1] === '\n';
+  if (atLineStart && colon.offset - lineStart !== mapIndent) {
+    return { message: "the ':' of a '? key' entry must line up with the '?'", offset: colon.offset };
+  }
+  return null;
+}
+
+/** `: value` with no key: the `yaml` package reads a null key, PyYAML's parser fails. */
+function missingKeyProblem(item: CST.CollectionItem): SyntaxProblem | null {
+  if (item.key !== null || !item.sep) return null;
+  if (item.start.some((t) => t.type === 'explicit-key-ind')) return null;
+  const colon = item.sep.find((t) => t.type === 'map-value-ind');
+  if (!colon) return null;
+  return { message: "a mapping entry has no key before ':' (PyYAML only accepts an empty key written as '? ')", offset: colon.offset };
+}
+
+function checkToken(tok: CST.Token, flow: boolean, text: string): SyntaxProblem | null {
+  switch (tok.type) {
+    case 'space':
+    case 'block-scalar-header':
+    case 'directive-line':
+      return tabProblem(tok.source, tok.offset);
+    case 'directive':
+      return directiveProblem(tok.source, tok.offset);
+    case 'tag':
+      if (!AFTER_TAG.has(text.charAt(tok.offset + tok.source.length))) {
+        return { message: 'a tag must be followed by a space or a line break (PyYAML reads the next characters as part of the tag)', offset: tok.offset };
+      }
+      return null;
+    case 'anchor':
+    case 'alias':
+      if (!/^[&*][0-9A-Za-z_-]+$/.test(tok.source)) {
+        return { message: `${tok.source.charAt(0) === '&' ? 'anchor' : 'alias'} names may only use letters, digits, '-' and '_' (PyYAML rejects ${tok.source})`, offset: tok.offset };
+      }
+      if (!AFTER_ANCHOR.has(text.charAt(tok.offset + tok.source.length))) {
+        return { message: `unexpected character after ${tok.source.charAt(0) === '&' ? 'anchor' : 'alias'} ${tok.source}`, offset: tok.offset };
+      }
+      return null;
+    case 'single-quoted-scalar':
+      return /^'(?:[^']|'')*'$/.test(tok.source) ? null : { message: QUOTE_MESSAGE, offset: tok.offset };
+    case 'double-quoted-scalar':
+      return /^"(?:[^"\\]|\\[\s\S])*"$/.test(tok.source) ? null : { message: QUOTE_MESSAGE, offset: tok.offset };
+    case 'scalar': {
+      const tab = tabProblem(tok.source, tok.offset);
+      if (tab) return tab;
+      if (flow && tok.source.startsWith(':')) {
+        return { message: "inside [ ] or { }, PyYAML reads a leading ':' as a value indicator; quote the value", offset: tok.offset };
+      }
+      const q = tok.source.indexOf('?');
+      if (flow && q >= 0) {
+        return {
+          message: "inside [ ] or { }, PyYAML reads '?' as a mapping-key indicator even within a plain value; quote the value",
+          offset: tok.offset + q,
+        };
+      }
+      return null;
+    }
+    default:
+      return null;
+  }
+}
+
+function tabProblem(source: string, offset: number): SyntaxProblem | null {
+  const i = source.indexOf('\t');
+  return i < 0 ? null : { message: TAB_MESSAGE, offset: offset + i };
+}
