@@ -60,7 +60,7 @@ export function fail(e: unknown): void {
   if (e instanceof SpecError) {
     core.setFailed(e.describe());
   } else if (e instanceof InputError) {
-    core.setFailed(`input '${e.input}': ${e.message}`);
+    core.setFailed(e.message.startsWith(`input '`) ? e.message : `input '${e.input}': ${e.message}`);
   } else {
     core.setFailed(e instanceof Error ? (e.stack ?? e.message) : String(e));
   }

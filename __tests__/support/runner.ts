@@ -10,7 +10,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 
-export const REPO_ROOT = path.resolve(__dirname, '..', '..');
+/** The action's checkout; the demo runs a compiled copy of this file from elsewhere and says where. */
+export const REPO_ROOT = process.env.IMAGESPEC_ACTION_DIR ?? path.resolve(__dirname, '..', '..');
 
 export interface Annotation {
   level: 'error' | 'warning' | 'notice';

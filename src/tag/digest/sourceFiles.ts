@@ -24,11 +24,20 @@ export function listSourceFiles(sourceRoot: string, cwd: string): HashedFile[] {
   for (const level of walk(sourceRoot, cwd, (d) => d === '.git')) {
     for (const f of level.files) {
       const p = pyJoin(level.root, f);
-      if (!ignored(p)) paths.push(p);
+      if (existsNotSocket(path.resolve(cwd, p)) && !ignored(p)) paths.push(p);
     }
   }
   paths.sort(codePointCompare);
   return paths.map((p) => ({ rel: path.relative(sourceRoot, p).split(path.sep).join('/'), abs: path.resolve(cwd, p) }));
+}
+
+/** flytekit skips broken links and sockets before the ignore rules see them. */
+function existsNotSocket(abs: string): boolean {
+  try {
+    return !statSync(abs).isSocket();
+  } catch {
+    return false;
+  }
 }
 
 /** md5 over each file's bytes then its separator-less relative path; no delimiters, as flytekit. */
