@@ -39631,7 +39631,7 @@ function fail(e) {
         core.setFailed(e.describe());
     }
     else if (e instanceof errors_1.InputError) {
-        core.setFailed(`input '${e.input}': ${e.message}`);
+        core.setFailed(e.message.startsWith(`input '`) ? e.message : `input '${e.input}': ${e.message}`);
     }
     else {
         core.setFailed(e instanceof Error ? (e.stack ?? e.message) : String(e));
@@ -41326,12 +41326,21 @@ function listSourceFiles(sourceRoot, cwd) {
     for (const level of (0, walk_1.walk)(sourceRoot, cwd, (d) => d === '.git')) {
         for (const f of level.files) {
             const p = (0, walk_1.pyJoin)(level.root, f);
-            if (!ignored(p))
+            if (existsNotSocket(path.resolve(cwd, p)) && !ignored(p))
                 paths.push(p);
         }
     }
     paths.sort(specFiles_1.codePointCompare);
     return paths.map((p) => ({ rel: path.relative(sourceRoot, p).split(path.sep).join('/'), abs: path.resolve(cwd, p) }));
+}
+/** flytekit skips broken links and sockets before the ignore rules see them. */
+function existsNotSocket(abs) {
+    try {
+        return !(0, node_fs_1.statSync)(abs).isSocket();
+    }
+    catch {
+        return false;
+    }
 }
 /** md5 over each file's bytes then its separator-less relative path; no delimiters, as flytekit. */
 function sourceRootDigest(sourceRoot, cwd, repoRoot, mode) {
