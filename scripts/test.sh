@@ -18,12 +18,12 @@ set +a
 # The end-to-end tests run the bundle, so it must be current.
 npm run --silent build
 
-report="$(mktemp)"
+report="$(mktemp --suffix=.json)"
 status=0
 npx jest --ci --json --outputFile="$report" "$@" || status=$?
 # jest's own closing lines are not one of the formats CI reads; print the plain one.
 node -e '
-  const r = require(process.argv[1]);
+  const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
   const skipped = r.numPendingTests + r.numTodoTests;
   console.log(`jest: ${r.numPassedTests} passed, ${r.numFailedTests} failed` + (skipped ? `, ${skipped} skipped` : ""));
 ' "$report"
