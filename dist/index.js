@@ -39152,6 +39152,29 @@ module.exports = {
 
 /***/ }),
 
+/***/ 6755:
+/***/ ((__unused_webpack_module, exports) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.decide = decide;
+function decide(s, onUnknown) {
+    switch (s.status) {
+        case 'exists':
+            return { status: 'exists', digest: s.digest, needsBuild: false, fatal: false };
+        case 'missing': {
+            const absent = s.absentPlatforms?.length ? ` (absent platforms: ${s.absentPlatforms.join(', ')})` : '';
+            return { status: 'missing', reason: s.reason + absent, needsBuild: true, fatal: false };
+        }
+        case 'unknown':
+            return { status: 'unknown', reason: s.reason, needsBuild: onUnknown === 'build', fatal: onUnknown === 'fail' };
+    }
+}
+
+
+/***/ }),
+
 /***/ 1729:
 /***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
 
@@ -39191,6 +39214,8 @@ var __importStar = (this && this.__importStar) || (function () {
     };
 })();
 Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.boolInput = boolInput;
+exports.listInput = listInput;
 exports.readInputs = readInputs;
 const os = __importStar(__nccwpck_require__(8161));
 const path = __importStar(__nccwpck_require__(6760));
@@ -39201,6 +39226,32 @@ function oneOf(name, value, allowed, fallback) {
     if (allowed.includes(value))
         return value;
     throw new errors_1.InputError(`input '${name}' must be one of ${allowed.join(', ')}; got '${value}'`, name);
+}
+/** YAML 1.2 core booleans, as `core.getBooleanInput` accepts them; '' takes the default. */
+function boolInput(name, value, fallback) {
+    if (value === '')
+        return fallback;
+    if (['true', 'True', 'TRUE'].includes(value))
+        return true;
+    if (['false', 'False', 'FALSE'].includes(value))
+        return false;
+    throw new errors_1.InputError(`input '${name}' must be true or false; got '${value}'`, name);
+}
+function intInput(name, value, fallback, min, max) {
+    if (value === '')
+        return fallback;
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min || n > max) {
+        throw new errors_1.InputError(`input '${name}' must be a whole number from ${min} to ${max}; got '${value}'`, name);
+    }
+    return n;
+}
+/** A list input: one item a line or comma-separated, blank items dropped. */
+function listInput(value) {
+    return value
+        .split(/[\n,]/)
+        .map((s) => s.trim())
+        .filter(Boolean);
 }
 function readInputs(get, env, cwd) {
     const workspace = path.resolve(env.GITHUB_WORKSPACE || cwd);
@@ -39214,6 +39265,10 @@ function readInputs(get, env, cwd) {
         workspace,
         mode: oneOf('mode', get('mode'), ['plan', 'check', 'build'], 'build'),
         hostMachine: get('host-machine') || os.machine(),
+        onUnknown: oneOf('on-unknown', get('on-unknown'), ['fail', 'build', 'skip'], 'fail'),
+        failOnMissing: boolInput('fail-on-missing', get('fail-on-missing'), false),
+        concurrency: intInput('concurrency', get('concurrency'), 8, 1, 64),
+        insecureRegistries: listInput(get('insecure-registries')),
     };
 }
 
@@ -39227,6 +39282,7 @@ function readInputs(get, env, cwd) {
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.baseOutputs = baseOutputs;
+exports.checkOutputs = checkOutputs;
 /** The outputs every mode sets. Keys appear in the order of the (sorted) spec files. */
 function baseOutputs(records) {
     const map = {};
@@ -39236,6 +39292,13 @@ function baseOutputs(records) {
         images: JSON.stringify(records),
         'image-map': JSON.stringify(map),
         'image-args': records.map((r) => `--image ${r.key}=${r.image}`).join(' '),
+    };
+}
+/** `missing` and `existing`: JSON arrays of image references, for gates and later steps. */
+function checkOutputs(records) {
+    return {
+        missing: JSON.stringify(records.filter((r) => r.status === 'missing').map((r) => r.image)),
+        existing: JSON.stringify(records.filter((r) => r.status === 'exists').map((r) => r.image)),
     };
 }
 
@@ -39578,9 +39641,12 @@ const inputs_1 = __nccwpck_require__(1729);
 const outputs_1 = __nccwpck_require__(8948);
 const summary_1 = __nccwpck_require__(8770);
 const report_1 = __nccwpck_require__(1658);
+const decide_1 = __nccwpck_require__(6755);
 const specFiles_1 = __nccwpck_require__(9413);
 const plan_1 = __nccwpck_require__(8720);
+const postInit_1 = __nccwpck_require__(5883);
 const fsDigests_1 = __nccwpck_require__(752);
+const registry_1 = __nccwpck_require__(1119);
 function record(p, status) {
     return {
         key: p.file.key,
@@ -39601,6 +39667,37 @@ async function writeSummary(markdown) {
     if (process.env.GITHUB_STEP_SUMMARY)
         await core.summary.addRaw(markdown).write();
 }
+/** Ask the registries about every image that a builder would produce; noop images are someone else's. */
+async function check(inputs, images) {
+    const checked = images.filter((p) => !p.noop);
+    const results = await (0, registry_1.checkImages)(checked.map((p) => ({ ref: p.image, platforms: p.spec.values.platform.kind === 'str' ? p.spec.values.platform.value : undefined })), {
+        concurrency: inputs.concurrency,
+        insecureRegistries: inputs.insecureRegistries,
+        setSecret: (s) => core.setSecret(s),
+        log: (line) => core.debug(line),
+    });
+    const failures = [];
+    const records = images.map((p) => {
+        if (p.noop)
+            return { ...record(p, 'skipped'), reason: 'builder: noop uses base_image as it is' };
+        const d = (0, decide_1.decide)(results[checked.indexOf(p)].result, inputs.onUnknown);
+        const r = { ...record(p, d.status), reason: d.reason, digest: d.digest };
+        const at = (0, report_1.annotationProps)(new errors_1.SpecError('', (0, postInit_1.fieldWhere)(p.spec, 'name')), inputs.workingDirectory, inputs.workspace);
+        if (d.fatal) {
+            core.error(`${p.image}: cannot tell whether the image exists: ${d.reason}`, { ...at, title: 'Registry check failed' });
+            failures.push(p.file.key);
+        }
+        else if (d.status === 'unknown') {
+            core.warning(`${p.image}: cannot tell whether the image exists (${d.reason}); on-unknown: ${inputs.onUnknown}`, at);
+        }
+        if (d.status === 'missing' && inputs.failOnMissing && inputs.mode === 'check') {
+            core.error(`${p.image} is not in the registry`, { ...at, title: 'Image missing' });
+            failures.push(p.file.key);
+        }
+        return r;
+    });
+    return { records, failures: [...new Set(failures)] };
+}
 async function run() {
     const inputs = (0, inputs_1.readInputs)((n) => core.getInput(n), process.env, process.cwd());
     const files = await (0, specFiles_1.findSpecFiles)(inputs.specs, inputs.workingDirectory);
@@ -39616,14 +39713,17 @@ async function run() {
         core.setFailed(`${plan.errors.length} ImageSpec error(s); nothing was checked, built or pushed`);
         return;
     }
-    if (inputs.mode !== 'plan') {
-        throw new errors_1.InputError(`mode '${inputs.mode}' is not implemented yet; use mode: plan`, 'mode');
+    if (inputs.mode === 'build') {
+        throw new errors_1.InputError(`mode 'build' is not implemented yet; use mode: plan or check`, 'mode');
     }
-    const records = plan.images.map((p) => record(p, 'planned'));
+    const { records, failures } = inputs.mode === 'plan' ? { records: plan.images.map((p) => record(p, 'planned')), failures: [] } : await check(inputs, plan.images);
     for (const r of records)
-        core.info(`${r.key}: ${r.image} (${r.status})`);
-    setOutputs((0, outputs_1.baseOutputs)(records));
-    await writeSummary((0, summary_1.summaryMarkdown)('ImageSpec images (plan)', records));
+        core.info(`${r.key}: ${r.image} (${r.status}${r.reason ? `: ${r.reason}` : ''})`);
+    // Outputs and the summary are written even when the step fails, so later steps and people can see why.
+    setOutputs({ ...(0, outputs_1.baseOutputs)(records), ...(inputs.mode === 'check' ? (0, outputs_1.checkOutputs)(records) : {}) });
+    await writeSummary((0, summary_1.summaryMarkdown)(`ImageSpec images (${inputs.mode})`, records));
+    if (failures.length > 0)
+        core.setFailed(`the registry check failed for: ${failures.join(', ')}`);
 }
 /** Turn any failure into a failed step with a useful message, never a stack trace for user errors. */
 function fail(e) {
@@ -40643,6 +40743,1686 @@ function typeName(v) {
             return v.kind;
     }
 }
+
+
+/***/ }),
+
+/***/ 7481:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.Authenticator = exports.AuthError = void 0;
+exports.parseChallenges = parseChallenges;
+exports.pullScope = pullScope;
+exports.basicHeader = basicHeader;
+const http_1 = __nccwpck_require__(8851);
+const TOKEN_RE = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+/;
+/**
+ * RFC 7235 challenges from one or more WWW-Authenticate values, e.g.
+ * `Bearer realm="https://auth.docker.io/token",service="registry.docker.io",scope="repository:x:pull"`.
+ * Handles quoted strings with escapes and commas, several challenges in one value, and token68.
+ */
+function parseChallenges(headers) {
+    if (headers === undefined)
+        return [];
+    const out = [];
+    for (const header of typeof headers === 'string' ? [headers] : headers) {
+        let s = header;
+        let current;
+        const skipWs = () => {
+            s = s.replace(/^[ \t]+/, '');
+        };
+        while (s.length > 0) {
+            skipWs();
+            if (s.startsWith(',')) {
+                s = s.slice(1);
+                continue;
+            }
+            const tok = TOKEN_RE.exec(s);
+            if (!tok) {
+                s = s.slice(1); // junk character: skip it
+                continue;
+            }
+            const name = tok[0];
+            let rest = s.slice(name.length);
+            const afterWs = rest.replace(/^[ \t]+/, '');
+            if (current && afterWs.startsWith('=') && !/^=+[ \t]*(,|$)/.test(afterWs)) {
+                // auth-param: name = token / quoted-string
+                rest = afterWs.slice(1).replace(/^[ \t]+/, '');
+                let value;
+                if (rest.startsWith('"')) {
+                    let i = 1;
+                    value = '';
+                    while (i < rest.length && rest[i] !== '"') {
+                        if (rest[i] === '\\' && i + 1 < rest.length)
+                            i++;
+                        value += rest[i];
+                        i++;
+                    }
+                    rest = rest.slice(Math.min(i + 1, rest.length));
+                }
+                else {
+                    const v = /^[^,\s]*/.exec(rest)[0];
+                    value = v;
+                    rest = rest.slice(v.length);
+                }
+                current.params[name.toLowerCase()] = value;
+                s = rest;
+                continue;
+            }
+            // A new challenge: the scheme, maybe followed by a token68.
+            current = { scheme: name.toLowerCase(), params: {} };
+            out.push(current);
+            s = rest;
+            skipWs();
+            const t68 = /^([A-Za-z0-9._~+/-]+=*)[ \t]*(,|$)/.exec(s);
+            if (t68 && !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+[ \t]*=[^=]/.test(s)) {
+                current.params.token68 = t68[1];
+                s = s.slice(t68[1].length);
+            }
+        }
+    }
+    return out;
+}
+/** `repository:<name>:pull`. */
+function pullScope(repository) {
+    return `repository:${repository}:pull`;
+}
+class AuthError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'AuthError';
+    }
+}
+exports.AuthError = AuthError;
+const DEFAULT_TOKEN_TTL_S = 60; // the token spec's default when expires_in is absent
+const EXPIRY_MARGIN_MS = 10_000;
+function basicHeader(username, password, redactor) {
+    const encoded = Buffer.from(`${username}:${password}`, 'utf8').toString('base64');
+    redactor.add(encoded);
+    return `Basic ${encoded}`;
+}
+function credentialKey(c) {
+    if (!c)
+        return 'anonymous';
+    return `${c.source}|${c.username ?? ''}`;
+}
+class Authenticator {
+    deps;
+    tokens = new Map();
+    constructor(deps) {
+        this.deps = deps;
+    }
+    /**
+     * The Authorization header value to answer `challenges` with for `scope`, or undefined to go
+     * anonymous (no usable challenge, or Basic without credentials). `force` skips the cache (after
+     * a 401 with a token that looked valid).
+     */
+    async authorization(challenges, scope, credential, force = false) {
+        // Whoever built the credential should have registered it; make sure anyway.
+        if (credential)
+            for (const s of [credential.password, credential.identityToken, credential.registryToken])
+                this.deps.redactor.add(s);
+        if (credential?.registryToken)
+            return `Bearer ${credential.registryToken}`;
+        const bearer = challenges.find((c) => c.scheme === 'bearer' && c.params.realm);
+        if (bearer)
+            return `Bearer ${await this.token(bearer, scope, credential, force)}`;
+        const basic = challenges.find((c) => c.scheme === 'basic');
+        if (basic) {
+            if (credential?.password !== undefined && credential.username !== undefined) {
+                return basicHeader(credential.username, credential.password, this.deps.redactor);
+            }
+            return undefined;
+        }
+        if (challenges.length > 0) {
+            throw new AuthError(`unsupported authentication scheme${challenges.length > 1 ? 's' : ''}: ${challenges.map((c) => c.scheme).join(', ')}`);
+        }
+        return undefined;
+    }
+    async token(challenge, scope, credential, force) {
+        const realm = challenge.params.realm;
+        const service = challenge.params.service ?? '';
+        // Our scope names the repository; a challenge's own scope counts only when it says ours was not enough
+        // (the /v2/ ping challenge is reused for every repository of a host, so its scope must not stick).
+        const effectiveScope = challenge.params.error === 'insufficient_scope' && challenge.params.scope ? challenge.params.scope : scope;
+        const key = `${realm}|${service}|${effectiveScope}|${credentialKey(credential)}`;
+        const now = this.deps.clock.now();
+        const cached = this.tokens.get(key);
+        if (cached && !force) {
+            try {
+                const t = await cached;
+                if (t.expiresAt > this.deps.clock.now())
+                    return t.value;
+            }
+            catch {
+                // a failed fetch is not cached beyond its own waiters: fetch again
+            }
+            if (this.tokens.get(key) !== cached)
+                return this.token(challenge, scope, credential, force);
+        }
+        const pending = this.fetchToken(realm, service, effectiveScope, credential, now);
+        this.tokens.set(key, pending);
+        pending.catch(() => {
+            if (this.tokens.get(key) === pending)
+                this.tokens.delete(key);
+        });
+        return (await pending).value;
+    }
+    async fetchToken(realm, service, scope, credential, now) {
+        let url;
+        try {
+            url = new URL(realm);
+        }
+        catch {
+            throw new AuthError(`the registry's token realm ${JSON.stringify(this.deps.redactor.redact(realm))} is not a URL`);
+        }
+        const clientId = this.deps.clientId ?? 'imagespec-action';
+        let res;
+        try {
+            if (credential?.identityToken) {
+                const form = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: credential.identityToken, client_id: clientId });
+                if (service)
+                    form.set('service', service);
+                if (scope)
+                    form.set('scope', scope);
+                res = await this.deps.fetch({
+                    method: 'POST',
+                    url,
+                    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+                    body: form.toString(),
+                });
+            }
+            else {
+                if (service)
+                    url.searchParams.set('service', service);
+                if (scope)
+                    url.searchParams.set('scope', scope);
+                const headers = {};
+                if (credential?.username !== undefined && credential.password !== undefined) {
+                    headers.authorization = basicHeader(credential.username, credential.password, this.deps.redactor);
+                }
+                res = await this.deps.fetch({ method: 'GET', url, headers });
+            }
+        }
+        catch (e) {
+            if (e instanceof http_1.TransportError) {
+                throw new AuthError(`token request to ${url.host} failed: ${this.deps.redactor.redact(e.message)}`);
+            }
+            throw e;
+        }
+        const who = credential ? `with credentials from ${credential.source}` : 'anonymously';
+        if (res.status < 200 || res.status > 299) {
+            const detail = this.deps.redactor.redact(res.body.toString('utf8').slice(0, 300)).replace(/\s+/g, ' ').trim();
+            throw new AuthError(`token server ${url.host} refused a token ${who} (HTTP ${res.status})${detail ? `: ${detail}` : ''}`);
+        }
+        let parsed;
+        try {
+            parsed = JSON.parse(res.body.toString('utf8'));
+        }
+        catch {
+            throw new AuthError(`token server ${url.host} answered without JSON (HTTP ${res.status})`);
+        }
+        const token = typeof parsed.token === 'string' && parsed.token ? parsed.token : parsed.access_token;
+        if (typeof parsed.refresh_token === 'string')
+            this.deps.redactor.add(parsed.refresh_token);
+        if (typeof token !== 'string' || token === '')
+            throw new AuthError(`token server ${url.host} answered without a token`);
+        this.deps.redactor.add(token);
+        const ttlS = typeof parsed.expires_in === 'number' && parsed.expires_in > 0 ? parsed.expires_in : DEFAULT_TOKEN_TTL_S;
+        const ttlMs = ttlS * 1000;
+        this.deps.log(`got a token for ${scope || '(no scope)'} from ${url.host} ${who}, valid ${ttlS} s`);
+        return { value: token, expiresAt: now + Math.max(ttlMs - EXPIRY_MARGIN_MS, ttlMs / 2) };
+    }
+}
+exports.Authenticator = Authenticator;
+
+
+/***/ }),
+
+/***/ 1243:
+/***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
+
+"use strict";
+
+var __createBinding = (this && this.__createBinding) || (Object.create ? (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    var desc = Object.getOwnPropertyDescriptor(m, k);
+    if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
+      desc = { enumerable: true, get: function() { return m[k]; } };
+    }
+    Object.defineProperty(o, k2, desc);
+}) : (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    o[k2] = m[k];
+}));
+var __setModuleDefault = (this && this.__setModuleDefault) || (Object.create ? (function(o, v) {
+    Object.defineProperty(o, "default", { enumerable: true, value: v });
+}) : function(o, v) {
+    o["default"] = v;
+});
+var __importStar = (this && this.__importStar) || (function () {
+    var ownKeys = function(o) {
+        ownKeys = Object.getOwnPropertyNames || function (o) {
+            var ar = [];
+            for (var k in o) if (Object.prototype.hasOwnProperty.call(o, k)) ar[ar.length] = k;
+            return ar;
+        };
+        return ownKeys(o);
+    };
+    return function (mod) {
+        if (mod && mod.__esModule) return mod;
+        var result = {};
+        if (mod != null) for (var k = ownKeys(mod), i = 0; i < k.length; i++) if (k[i] !== "default") __createBinding(result, mod, k[i]);
+        __setModuleDefault(result, mod);
+        return result;
+    };
+})();
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.RegistryClient = void 0;
+exports.isNotFoundAnswer = isNotFoundAnswer;
+exports.checkImages = checkImages;
+/**
+ * Does each image tag exist in its registry? `checkImages` answers `exists`, `missing` (only on
+ * not-found answers) or `unknown` with a reason, for many references at once with bounded
+ * parallelism over keep-alive connections. One `RegistryClient` shares per-host state (scheme,
+ * auth challenge), credentials and tokens across its checks.
+ */
+const node_crypto_1 = __nccwpck_require__(7598);
+const os = __importStar(__nccwpck_require__(8161));
+const auth_1 = __nccwpck_require__(7481);
+const credentials_1 = __nccwpck_require__(3653);
+const http_1 = __nccwpck_require__(8851);
+const platform_1 = __nccwpck_require__(8688);
+const reference_1 = __nccwpck_require__(9310);
+const redact_1 = __nccwpck_require__(7137);
+const retry_1 = __nccwpck_require__(1521);
+const types_1 = __nccwpck_require__(234);
+const NOT_FOUND_CODES = new Set(['MANIFEST_UNKNOWN', 'NAME_UNKNOWN', 'NOT_FOUND', 'TAG_UNKNOWN']);
+const NOT_MISSING_CODES = new Set(['UNAUTHORIZED', 'DENIED', 'NAME_INVALID', 'TAG_INVALID', 'UNSUPPORTED', 'TOOMANYREQUESTS']);
+/** Harbor's not-found forms behind 500s: `unknown: artifact p/n:t not found`, `unknown: repository p/n not found`. */
+const HARBOR_NOT_FOUND_RE = /\b(?:artifact|repository)\b[^\n]{0,300}?\bnot found\b/i;
+const INDEX_TYPES = new Set([types_1.MEDIA_TYPES.ociIndex, types_1.MEDIA_TYPES.dockerList]);
+function parseErrors(body) {
+    if (body.length === 0)
+        return [];
+    try {
+        const j = JSON.parse(body.toString('utf8'));
+        if (Array.isArray(j.errors)) {
+            return j.errors
+                .filter((e) => typeof e === 'object' && e !== null)
+                .map((e) => ({ code: typeof e.code === 'string' ? e.code : undefined, message: typeof e.message === 'string' ? e.message : undefined }));
+        }
+    }
+    catch {
+        // not JSON
+    }
+    return [];
+}
+/** Whether a (GET) answer is one of the ways registries say "no such tag/repository". */
+function isNotFoundAnswer(status, body) {
+    const errors = parseErrors(body);
+    if (status === 404)
+        return !errors.some((e) => e.code && NOT_MISSING_CODES.has(e.code.toUpperCase()));
+    if (errors.some((e) => e.code && NOT_FOUND_CODES.has(e.code.toUpperCase())))
+        return true;
+    if (status >= 500) {
+        if (errors.some((e) => e.message && HARBOR_NOT_FOUND_RE.test(e.message)))
+            return true;
+        const text = body.toString('utf8', 0, Math.min(body.length, 2048));
+        return /^\s*unknown:/i.test(text) && HARBOR_NOT_FOUND_RE.test(text);
+    }
+    return false;
+}
+function contentType(res) {
+    const ct = res.headers['content-type'];
+    return ct ? ct.split(';')[0].trim() : undefined;
+}
+class RegistryClient {
+    opts;
+    redactor;
+    transport;
+    auth;
+    insecure;
+    policy;
+    clock;
+    random;
+    env;
+    logFn;
+    hosts = new Map();
+    creds = new Map();
+    inflight = new Map();
+    constructor(opts = {}) {
+        this.opts = opts;
+        this.redactor = new redact_1.Redactor(opts.setSecret);
+        this.env = opts.env ?? process.env;
+        this.clock = opts.clock ?? types_1.realClock;
+        this.random = opts.random ?? Math.random;
+        this.policy = { ...retry_1.DEFAULT_RETRY_POLICY, ...(opts.retry ?? {}) };
+        this.insecure = new http_1.InsecureRegistries(opts.insecureRegistries ?? []);
+        const log = opts.log;
+        this.logFn = log ? (line) => log(this.redactor.redact(line)) : () => undefined;
+        this.transport = new http_1.Transport({
+            timeoutMs: opts.timeoutMs ?? 15_000,
+            maxSockets: Math.max(1, opts.concurrency ?? 8),
+            ca: [...(opts.ca ?? []), ...(0, http_1.extraCaFromEnv)(this.env)],
+            insecure: this.insecure,
+            userAgent: opts.userAgent,
+        });
+        this.auth = new auth_1.Authenticator({
+            fetch: async (req) => (await this.retrying({ ...req }, (res) => (0, retry_1.isRetryableStatus)(res.status))).response,
+            redactor: this.redactor,
+            clock: this.clock,
+            log: this.logFn,
+        });
+    }
+    /** Releases keep-alive sockets. */
+    close() {
+        this.transport.close();
+    }
+    /** Status of one image; never throws. */
+    check(query) {
+        const q = typeof query === 'string' ? { ref: query } : query;
+        const key = `${q.ref}|${(0, platform_1.splitPlatforms)(q.platforms).join(',')}`;
+        let p = this.inflight.get(key);
+        if (!p) {
+            p = this.checkOne(q);
+            this.inflight.set(key, p);
+        }
+        return p;
+    }
+    unknown(reason) {
+        return { status: 'unknown', reason: this.redactor.redact(reason) };
+    }
+    missing(reason, absentPlatforms) {
+        const r = { status: 'missing', reason: this.redactor.redact(reason) };
+        if (absentPlatforms)
+            r.absentPlatforms = absentPlatforms;
+        return r;
+    }
+    reasonOf(e) {
+        if (e instanceof http_1.TransportError)
+            return `${e.message}${e.attempts > 1 ? ` (after ${e.attempts} attempts)` : ''}`;
+        if (e instanceof auth_1.AuthError || e instanceof credentials_1.CredentialError || e instanceof reference_1.InvalidReferenceError)
+            return e.message;
+        return `unexpected error: ${e instanceof Error ? e.message : String(e)}`;
+    }
+    async checkOne(q) {
+        let ref;
+        try {
+            ref = (0, reference_1.parseReference)(q.ref);
+        }
+        catch (e) {
+            return this.unknown(`invalid image reference: ${this.reasonOf(e)}`);
+        }
+        if (!ref.explicitRegistry && !this.opts.allowImplicitRegistry) {
+            return this.unknown(`${JSON.stringify(q.ref)} names no registry host (Docker would read it as docker.io/${ref.repository}); cannot check where it would be pushed`);
+        }
+        let wanted;
+        try {
+            wanted = (0, platform_1.splitPlatforms)(q.platforms).map(platform_1.parsePlatform);
+        }
+        catch (e) {
+            return this.unknown(e.message);
+        }
+        const started = this.clock.now();
+        try {
+            const status = await this.checkManifest(ref, wanted);
+            this.logFn(`${q.ref}: ${status.status}${'reason' in status ? ` (${status.reason})` : ''} in ${this.clock.now() - started} ms`);
+            return status;
+        }
+        catch (e) {
+            const status = this.unknown(this.reasonOf(e));
+            this.logFn(`${q.ref}: unknown (${'reason' in status ? status.reason : ''})`);
+            return status;
+        }
+    }
+    // ------------------------------------------------------------ HTTP plumbing
+    async exchange(req) {
+        const t0 = Date.now();
+        try {
+            const res = await this.transport.send(req);
+            this.logFn(`${req.method} ${res.url.href} -> ${res.status} in ${Date.now() - t0} ms`);
+            return res;
+        }
+        catch (e) {
+            this.logFn(`${req.method} ${req.url.href} failed in ${Date.now() - t0} ms: ${e instanceof Error ? e.message : String(e)}`);
+            throw e;
+        }
+    }
+    retrying(req, retryStatus) {
+        return (0, retry_1.withRetries)(() => this.exchange(req), {
+            policy: this.policy,
+            clock: this.clock,
+            random: this.random,
+            retryStatus,
+            onRetry: (ev) => this.logFn(`retrying ${req.method} ${req.url.href} in ${ev.delayMs} ms after ${ev.cause} (attempt ${ev.attempt} of ${this.policy.maxAttempts})`),
+        });
+    }
+    /** Scheme and auth challenge of a registry host, from one `GET /v2/` (memoized, failures too). */
+    host(apiHost) {
+        let p = this.hosts.get(apiHost);
+        if (!p) {
+            p = this.resolveHost(apiHost);
+            this.hosts.set(apiHost, p);
+            p.catch(() => undefined);
+        }
+        return p;
+    }
+    async resolveHost(apiHost) {
+        let base = `https://${apiHost}`;
+        let first;
+        if ((0, http_1.plainHttpAllowed)(apiHost, this.insecure)) {
+            // Loopback or insecure-registries: HTTPS first, plain HTTP when the host does not speak TLS
+            // (as Docker does). A certificate problem stays an error: the host does speak TLS.
+            try {
+                first = await this.exchange({ method: 'GET', url: new URL(`${base}/v2/`), headers: {} });
+            }
+            catch (e) {
+                if (!(e instanceof http_1.TransportError) || e.kind === 'tls' || e.kind === 'insecure')
+                    throw e;
+                base = `http://${apiHost}`;
+                this.logFn(`${apiHost}: no TLS (${e.kind}); using plain HTTP`);
+            }
+        }
+        let ping;
+        if (first && !(0, retry_1.isRetryableStatus)(first.status)) {
+            ping = first;
+        }
+        else {
+            const r = await this.retrying({ method: 'GET', url: new URL(`${base}/v2/`), headers: {} }, (res) => (0, retry_1.isRetryableStatus)(res.status));
+            ping = r.response;
+            if ((0, retry_1.isRetryableStatus)(ping.status)) {
+                const e = new http_1.TransportError('connection', `registry ${apiHost} answered GET /v2/ with HTTP ${ping.status}`);
+                e.attempts = r.attempts;
+                throw e;
+            }
+        }
+        const challenges = ping.status === 401 ? (0, auth_1.parseChallenges)(ping.challenges) : [];
+        return { base, challenges };
+    }
+    credential(registry) {
+        let p = this.creds.get(registry);
+        if (!p) {
+            p = (0, credentials_1.lookupCredentials)(registry, this.redactor, { ...(this.opts.credentials ?? {}), env: this.env });
+            this.creds.set(registry, p);
+            p.catch(() => undefined);
+        }
+        return p;
+    }
+    /** One registry request: auth from the host's challenge, retries, one re-auth after a 401. */
+    async request(host, ref, method, path, accept, retryStatus) {
+        const scope = (0, auth_1.pullScope)(ref.repository);
+        let credential;
+        let authorization;
+        if (host.challenges.length > 0) {
+            credential = await this.credential(ref.registry);
+            authorization = await this.auth.authorization(host.challenges, scope, credential);
+        }
+        const send = () => this.retrying({ method, url: new URL(`${host.base}${path}`), headers: { accept, ...(authorization ? { authorization } : {}) } }, retryStatus);
+        let { response, attempts } = await send();
+        if (response.status === 401) {
+            const challenges = (0, auth_1.parseChallenges)(response.challenges);
+            if (challenges.length > 0) {
+                credential = await this.credential(ref.registry);
+                const again = await this.auth.authorization(challenges, scope, credential, true);
+                if (again !== undefined && (again !== authorization || again.startsWith('Bearer '))) {
+                    authorization = again;
+                    const second = await send();
+                    response = second.response;
+                    attempts += second.attempts;
+                }
+            }
+        }
+        return { response, attempts, credential };
+    }
+    // ------------------------------------------------------------ the check
+    describeErrors(res) {
+        const errors = parseErrors(res.body);
+        let text = errors.map((e) => [e.code, e.message].filter(Boolean).join(': ')).join('; ');
+        if (!text && res.body.length > 0 && !/html/i.test(res.headers['content-type'] ?? ''))
+            text = res.body.toString('utf8', 0, 300);
+        text = text.replace(/\s+/g, ' ').trim().slice(0, 300);
+        return text ? `: ${text}` : '';
+    }
+    failure(ref, a, what) {
+        const res = a.response;
+        const after = a.attempts > 1 ? ` after ${a.attempts} attempts` : '';
+        const detail = this.describeErrors(res);
+        if (res.status === 401) {
+            const configFile = (0, credentials_1.dockerConfigPath)(this.env, this.opts.credentials?.homedir ?? os.homedir);
+            return this.unknown(a.credential
+                ? `${what}: credentials from ${a.credential.source} were not accepted (HTTP 401)${detail}`
+                : `${what}: authentication required (HTTP 401) and no credentials for ${ref.registry} in ${configFile}${detail}`);
+        }
+        if (res.status === 403)
+            return this.unknown(`${what}: access denied (HTTP 403)${detail}`);
+        if (res.status === 429)
+            return this.unknown(`${what}: rate limited (HTTP 429)${after}${detail}`);
+        if (res.status >= 500)
+            return this.unknown(`${what}: server error HTTP ${res.status}${after}${detail}`);
+        return this.unknown(`${what}: unexpected HTTP ${res.status}${detail}`);
+    }
+    async checkManifest(ref, wanted) {
+        const host = await this.host(ref.apiHost);
+        const path = `/v2/${ref.repository}/manifests/${(0, reference_1.manifestReference)(ref)}`;
+        let method = 'HEAD';
+        // HEAD carries no body, so anything but a clear answer is asked again with GET, whose error
+        // body tells Harbor's "not found" 500s from real server errors (those are retried).
+        let a = await this.request(host, ref, 'HEAD', path, types_1.MANIFEST_ACCEPT, (res) => res.status === 429 || res.status === 408);
+        if (![200, 401, 403, 404, 408, 429].includes(a.response.status) && !(a.response.status >= 200 && a.response.status < 300)) {
+            method = 'GET';
+            const first = a.attempts;
+            a = await this.request(host, ref, 'GET', path, types_1.MANIFEST_ACCEPT, (res) => (0, retry_1.isRetryableStatus)(res.status) && !isNotFoundAnswer(res.status, res.body));
+            a.attempts += first;
+        }
+        const res = a.response;
+        if (res.status >= 200 && res.status < 300) {
+            const digest = res.headers['docker-content-digest'] ?? (method === 'GET' ? `sha256:${(0, node_crypto_1.createHash)('sha256').update(res.body).digest('hex')}` : undefined);
+            const mediaType = contentType(res);
+            if (wanted.length < 2) {
+                const out = { status: 'exists' };
+                if (digest)
+                    out.digest = digest;
+                if (mediaType)
+                    out.mediaType = mediaType;
+                return out;
+            }
+            return this.checkPlatforms(host, ref, wanted, method === 'GET' ? res : undefined, digest, mediaType);
+        }
+        // HEAD answers have no body: there only a bare 404 says "not found".
+        if ((res.status === 404 || method === 'GET') && isNotFoundAnswer(res.status, res.body)) {
+            const detail = this.describeErrors(res);
+            return this.missing(`${(0, reference_1.manifestReference)(ref)} not found in ${ref.registry}/${ref.repository} (HTTP ${res.status}${detail ? detail.replace(/^:/, ',') : ''})`);
+        }
+        return this.failure(ref, a, `manifest ${(0, reference_1.manifestReference)(ref)} of ${ref.registry}/${ref.repository}`);
+    }
+    /** GET the manifest (if HEAD was enough so far) and compare its platforms with the wanted ones. */
+    async checkPlatforms(host, ref, wanted, got, digest, mediaType) {
+        const path = `/v2/${ref.repository}/manifests/${digest ?? (0, reference_1.manifestReference)(ref)}`;
+        let res = got;
+        if (!res) {
+            const a = await this.request(host, ref, 'GET', path, types_1.MANIFEST_ACCEPT, (r) => (0, retry_1.isRetryableStatus)(r.status));
+            if (a.response.status < 200 || a.response.status > 299)
+                return this.failure(ref, a, 'reading the image index');
+            res = a.response;
+        }
+        let manifest;
+        try {
+            manifest = JSON.parse(res.body.toString('utf8'));
+        }
+        catch {
+            return this.unknown(`the manifest of ${ref.original} is not JSON`);
+        }
+        const type = (typeof manifest.mediaType === 'string' ? manifest.mediaType : undefined) ?? contentType(res) ?? mediaType;
+        let available;
+        if (Array.isArray(manifest.manifests) && (type === undefined || INDEX_TYPES.has(type))) {
+            available = manifest.manifests
+                .filter((m) => m?.annotations?.['vnd.docker.reference.type'] !== 'attestation-manifest')
+                .map((m) => (0, platform_1.platformOf)(m?.platform))
+                .filter((p) => p !== undefined);
+        }
+        else if (typeof manifest.config?.digest === 'string') {
+            const blob = `/v2/${ref.repository}/blobs/${manifest.config.digest}`;
+            const a = await this.request(host, ref, 'GET', blob, '*/*', (r) => (0, retry_1.isRetryableStatus)(r.status));
+            if (a.response.status < 200 || a.response.status > 299)
+                return this.failure(ref, a, 'reading the image config');
+            let config;
+            try {
+                config = JSON.parse(a.response.body.toString('utf8'));
+            }
+            catch {
+                return this.unknown(`the image config of ${ref.original} is not JSON`);
+            }
+            const p = (0, platform_1.platformOf)(config);
+            available = p ? [p] : [];
+        }
+        else {
+            return this.unknown(`cannot tell the platforms of ${ref.original} (manifest type ${type ?? 'unknown'})`);
+        }
+        const have = available.map(platform_1.formatPlatform);
+        const absent = wanted.filter((w) => !available.some((h) => (0, platform_1.platformMatches)(w, h))).map(platform_1.formatPlatform);
+        if (absent.length > 0) {
+            return this.missing(`the image exists but lacks platform${absent.length > 1 ? 's' : ''} ${absent.join(', ')} (it has ${have.join(', ') || 'none'})`, absent);
+        }
+        const out = { status: 'exists', platforms: have };
+        if (digest)
+            out.digest = digest;
+        if (type)
+            out.mediaType = type;
+        return out;
+    }
+}
+exports.RegistryClient = RegistryClient;
+/**
+ * Checks every query with at most `concurrency` in flight; results keep the input order.
+ * Never throws for a registry problem: each image gets its own `unknown` with a reason.
+ */
+async function checkImages(queries, opts = {}) {
+    const client = new RegistryClient(opts);
+    try {
+        const statuses = await (0, retry_1.mapLimit)(queries, opts.concurrency ?? 8, (q) => client.check(q));
+        return queries.map((q, i) => ({ ref: typeof q === 'string' ? q : q.ref, result: statuses[i] }));
+    }
+    finally {
+        client.close();
+    }
+}
+
+
+/***/ }),
+
+/***/ 3653:
+/***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
+
+"use strict";
+
+var __createBinding = (this && this.__createBinding) || (Object.create ? (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    var desc = Object.getOwnPropertyDescriptor(m, k);
+    if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
+      desc = { enumerable: true, get: function() { return m[k]; } };
+    }
+    Object.defineProperty(o, k2, desc);
+}) : (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    o[k2] = m[k];
+}));
+var __setModuleDefault = (this && this.__setModuleDefault) || (Object.create ? (function(o, v) {
+    Object.defineProperty(o, "default", { enumerable: true, value: v });
+}) : function(o, v) {
+    o["default"] = v;
+});
+var __importStar = (this && this.__importStar) || (function () {
+    var ownKeys = function(o) {
+        ownKeys = Object.getOwnPropertyNames || function (o) {
+            var ar = [];
+            for (var k in o) if (Object.prototype.hasOwnProperty.call(o, k)) ar[ar.length] = k;
+            return ar;
+        };
+        return ownKeys(o);
+    };
+    return function (mod) {
+        if (mod && mod.__esModule) return mod;
+        var result = {};
+        if (mod != null) for (var k = ownKeys(mod), i = 0; i < k.length; i++) if (k[i] !== "default") __createBinding(result, mod, k[i]);
+        __setModuleDefault(result, mod);
+        return result;
+    };
+})();
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.defaultCredentialDeps = exports.DOCKER_HUB_CONFIG_KEY = exports.CredentialError = void 0;
+exports.spawnHelper = spawnHelper;
+exports.dockerConfigPath = dockerConfigPath;
+exports.normalizeConfigKey = normalizeConfigKey;
+exports.helperServerUrl = helperServerUrl;
+exports.lookupCredentials = lookupCredentials;
+/**
+ * Registry credentials the way Docker clients find them: `$DOCKER_CONFIG/config.json` (default
+ * `~/.docker/config.json`), in Docker's order: `credHelpers[<registry>]`, then `credsStore`, then
+ * `auths[<registry>]` (`auth` = base64 "user:password", `identitytoken`, `registrytoken`).
+ * Helpers run as `docker-credential-<name> get` with the server URL on stdin.
+ * Every secret found is registered with the redactor before anything else sees it.
+ */
+const node_child_process_1 = __nccwpck_require__(1421);
+const node_fs_1 = __nccwpck_require__(3024);
+const os = __importStar(__nccwpck_require__(8161));
+const path = __importStar(__nccwpck_require__(6760));
+const reference_1 = __nccwpck_require__(9310);
+class CredentialError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'CredentialError';
+    }
+}
+exports.CredentialError = CredentialError;
+/** Key under which Docker stores Docker Hub credentials. */
+exports.DOCKER_HUB_CONFIG_KEY = 'https://index.docker.io/v1/';
+const HELPER_TIMEOUT_MS = 30_000;
+async function readFileIfExists(file) {
+    try {
+        return await node_fs_1.promises.readFile(file, 'utf8');
+    }
+    catch (e) {
+        if (e.code === 'ENOENT')
+            return undefined;
+        throw e;
+    }
+}
+/** Spawns the helper found on `env.PATH`; never through a shell. */
+function spawnHelper(helper, serverUrl, env) {
+    return new Promise((resolve, reject) => {
+        const child = (0, node_child_process_1.spawn)(`docker-credential-${helper}`, ['get'], { env: env, stdio: ['pipe', 'pipe', 'pipe'] });
+        const out = [];
+        const err = [];
+        const timer = setTimeout(() => child.kill('SIGKILL'), HELPER_TIMEOUT_MS);
+        child.stdout.on('data', (b) => out.push(b));
+        child.stderr.on('data', (b) => err.push(b));
+        child.on('error', (e) => {
+            clearTimeout(timer);
+            reject(e);
+        });
+        child.on('close', (code, signal) => {
+            clearTimeout(timer);
+            resolve({
+                code: code ?? (signal ? 128 : 1),
+                stdout: Buffer.concat(out).toString('utf8'),
+                stderr: Buffer.concat(err).toString('utf8'),
+            });
+        });
+        child.stdin.on('error', () => undefined); // helper exited before reading stdin
+        child.stdin.end(serverUrl);
+    });
+}
+exports.defaultCredentialDeps = {
+    env: process.env,
+    homedir: () => os.homedir(),
+    readFile: readFileIfExists,
+    runHelper: spawnHelper,
+};
+function dockerConfigPath(env, homedir) {
+    const dir = env.DOCKER_CONFIG && env.DOCKER_CONFIG.trim() !== '' ? env.DOCKER_CONFIG : path.join(homedir(), '.docker');
+    return path.join(dir, 'config.json');
+}
+/** `https://host/v1/` and `HOST` both name `host` (Docker accepts both forms in config keys). */
+function normalizeConfigKey(key) {
+    let k = key.trim().toLowerCase();
+    k = k.replace(/^[a-z][a-z0-9+.-]*:\/\//, '');
+    const slash = k.indexOf('/');
+    if (slash >= 0)
+        k = k.slice(0, slash);
+    if (k === 'index.docker.io' || k === 'registry-1.docker.io')
+        k = reference_1.DOCKER_HUB;
+    return k;
+}
+/** The server URL a credential helper is asked about. */
+function helperServerUrl(registry) {
+    return registry === reference_1.DOCKER_HUB ? exports.DOCKER_HUB_CONFIG_KEY : registry;
+}
+/** Value of the entry whose key names `registry`: exact key first, then any equivalent form. */
+function findEntry(map, registry) {
+    if (!map || typeof map !== 'object')
+        return undefined;
+    const exact = registry === reference_1.DOCKER_HUB ? exports.DOCKER_HUB_CONFIG_KEY : registry;
+    if (Object.prototype.hasOwnProperty.call(map, exact))
+        return [exact, map[exact]];
+    const want = normalizeConfigKey(registry);
+    for (const key of Object.keys(map))
+        if (normalizeConfigKey(key) === want)
+            return [key, map[key]];
+    return undefined;
+}
+const NOT_FOUND_RE = /credentials not found|not found in native keychain|no credentials/i;
+async function fromHelper(helper, registry, deps, redactor) {
+    const name = `docker-credential-${helper}`;
+    if (!/^[A-Za-z0-9._-]+$/.test(helper))
+        throw new CredentialError(`invalid credential helper name ${JSON.stringify(helper)}`);
+    let res;
+    try {
+        res = await deps.runHelper(helper, helperServerUrl(registry), deps.env);
+    }
+    catch (e) {
+        const code = e.code;
+        if (code === 'ENOENT')
+            throw new CredentialError(`credential helper ${name} not found on PATH`);
+        throw new CredentialError(`credential helper ${name} failed: ${redactor.redact(String(e.message))}`);
+    }
+    // Parse first so the secret is registered before any of the output can reach a message.
+    let parsed;
+    try {
+        parsed = JSON.parse(res.stdout);
+    }
+    catch {
+        parsed = undefined;
+    }
+    if (parsed && typeof parsed.Secret === 'string')
+        redactor.add(parsed.Secret);
+    if (res.code !== 0) {
+        const text = `${res.stdout}\n${res.stderr}`;
+        if (NOT_FOUND_RE.test(text))
+            return undefined;
+        const first = redactor.redact(text.trim().split('\n')[0] ?? '').slice(0, 200);
+        throw new CredentialError(`credential helper ${name} exited with ${res.code}${first ? `: ${first}` : ''}`);
+    }
+    if (!parsed || typeof parsed.Secret !== 'string') {
+        throw new CredentialError(`credential helper ${name} returned no JSON with a Secret`);
+    }
+    const username = typeof parsed.Username === 'string' ? parsed.Username : undefined;
+    if (parsed.Secret === '' && !username)
+        return undefined;
+    if (username === '<token>')
+        return { identityToken: parsed.Secret, source: name };
+    return { username, password: parsed.Secret, source: name };
+}
+function fromAuthEntry(entry, where, redactor) {
+    if (!entry || typeof entry !== 'object')
+        return undefined;
+    let username = typeof entry.username === 'string' ? entry.username : undefined;
+    let password = typeof entry.password === 'string' ? entry.password : undefined;
+    if (typeof entry.auth === 'string' && entry.auth !== '') {
+        redactor.add(entry.auth);
+        const decoded = Buffer.from(entry.auth, 'base64').toString('utf8');
+        const i = decoded.indexOf(':');
+        if (i < 0)
+            throw new CredentialError(`${where}.auth is not base64 of "user:password"`);
+        username = decoded.slice(0, i);
+        password = decoded.slice(i + 1);
+    }
+    redactor.add(password);
+    const identityToken = typeof entry.identitytoken === 'string' && entry.identitytoken !== '' ? entry.identitytoken : undefined;
+    const registryToken = typeof entry.registrytoken === 'string' && entry.registrytoken !== '' ? entry.registrytoken : undefined;
+    redactor.add(identityToken);
+    redactor.add(registryToken);
+    if (!password && !identityToken && !registryToken)
+        return undefined;
+    return { username: username || undefined, password: password || undefined, identityToken, registryToken, source: where };
+}
+/**
+ * Credentials for `registry` (as in `ImageReference.registry`), or undefined for anonymous access.
+ * Throws CredentialError when the config is unreadable or a configured helper fails.
+ */
+async function lookupCredentials(registry, redactor, overrides = {}) {
+    const deps = { ...exports.defaultCredentialDeps, ...overrides };
+    const file = dockerConfigPath(deps.env, deps.homedir);
+    let text;
+    try {
+        text = await deps.readFile(file);
+    }
+    catch (e) {
+        throw new CredentialError(`cannot read ${file}: ${e.message}`);
+    }
+    if (text === undefined || text.trim() === '')
+        return undefined;
+    let config;
+    try {
+        config = JSON.parse(text);
+    }
+    catch (e) {
+        throw new CredentialError(`cannot parse ${file}: ${e.message.replace(/ in JSON at.*$/, '')}`);
+    }
+    if (!config || typeof config !== 'object')
+        throw new CredentialError(`${file} is not a JSON object`);
+    const helper = findEntry(config.credHelpers, registry);
+    if (helper && typeof helper[1] === 'string' && helper[1] !== '') {
+        const c = await fromHelper(helper[1], registry, deps, redactor);
+        if (c)
+            return c;
+    }
+    else if (typeof config.credsStore === 'string' && config.credsStore !== '') {
+        const c = await fromHelper(config.credsStore, registry, deps, redactor);
+        if (c)
+            return c;
+    }
+    const auth = findEntry(config.auths, registry);
+    if (auth)
+        return fromAuthEntry(auth[1], `${file} auths[${JSON.stringify(auth[0])}]`, redactor);
+    return undefined;
+}
+
+
+/***/ }),
+
+/***/ 8851:
+/***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
+
+"use strict";
+
+var __createBinding = (this && this.__createBinding) || (Object.create ? (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    var desc = Object.getOwnPropertyDescriptor(m, k);
+    if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
+      desc = { enumerable: true, get: function() { return m[k]; } };
+    }
+    Object.defineProperty(o, k2, desc);
+}) : (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    o[k2] = m[k];
+}));
+var __setModuleDefault = (this && this.__setModuleDefault) || (Object.create ? (function(o, v) {
+    Object.defineProperty(o, "default", { enumerable: true, value: v });
+}) : function(o, v) {
+    o["default"] = v;
+});
+var __importStar = (this && this.__importStar) || (function () {
+    var ownKeys = function(o) {
+        ownKeys = Object.getOwnPropertyNames || function (o) {
+            var ar = [];
+            for (var k in o) if (Object.prototype.hasOwnProperty.call(o, k)) ar[ar.length] = k;
+            return ar;
+        };
+        return ownKeys(o);
+    };
+    return function (mod) {
+        if (mod && mod.__esModule) return mod;
+        var result = {};
+        if (mod != null) for (var k = ownKeys(mod), i = 0; i < k.length; i++) if (k[i] !== "default") __createBinding(result, mod, k[i]);
+        __setModuleDefault(result, mod);
+        return result;
+    };
+})();
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.Transport = exports.InsecureRegistries = exports.TransportError = void 0;
+exports.isLoopbackHost = isLoopbackHost;
+exports.splitHostPort = splitHostPort;
+exports.plainHttpAllowed = plainHttpAllowed;
+exports.classifyError = classifyError;
+exports.extraCaFromEnv = extraCaFromEnv;
+/**
+ * One HTTP(S) exchange with a per-request deadline over keep-alive agents, plus the transport
+ * policy: HTTPS always, plain HTTP only for loopback hosts and hosts in `insecure-registries`.
+ * Retries live in retry.ts; registry semantics in check.ts.
+ */
+const fs = __importStar(__nccwpck_require__(3024));
+const http = __importStar(__nccwpck_require__(7067));
+const https = __importStar(__nccwpck_require__(4708));
+const net = __importStar(__nccwpck_require__(7030));
+const tls = __importStar(__nccwpck_require__(1692));
+const RETRYABLE_KINDS = new Set(['timeout', 'refused', 'reset', 'connection']);
+class TransportError extends Error {
+    kind;
+    code;
+    /** Attempts made when the error was final (set by the retry loop). */
+    attempts = 1;
+    constructor(kind, message, code) {
+        super(message);
+        this.kind = kind;
+        this.code = code;
+        this.name = 'TransportError';
+    }
+    get retryable() {
+        return RETRYABLE_KINDS.has(this.kind);
+    }
+}
+exports.TransportError = TransportError;
+// ---------------------------------------------------------------- transport policy
+/** `localhost`, `*.localhost`, 127.0.0.0/8, ::1 (with or without port/brackets). */
+function isLoopbackHost(hostport) {
+    const host = splitHostPort(hostport).host.toLowerCase();
+    if (host === 'localhost' || host.endsWith('.localhost'))
+        return true;
+    if (net.isIPv4(host))
+        return host.startsWith('127.');
+    if (net.isIPv6(host))
+        return host === '::1' || /^(0{0,4}:){7}0{0,3}1$/.test(host) || host === '::ffff:127.0.0.1';
+    return false;
+}
+function splitHostPort(hostport) {
+    const v6 = /^\[([^\]]+)\](?::(\d+))?$/.exec(hostport);
+    if (v6)
+        return { host: v6[1], port: v6[2] };
+    const i = hostport.lastIndexOf(':');
+    if (i > 0 && hostport.indexOf(':') === i)
+        return { host: hostport.slice(0, i), port: hostport.slice(i + 1) };
+    return { host: hostport };
+}
+function ipv4ToInt(ip) {
+    return ip.split('.').reduce((acc, part) => acc * 256 + Number(part), 0);
+}
+/**
+ * Hosts allowed to speak plain HTTP, from the `insecure-registries` input: entries separated by
+ * commas, whitespace or newlines; each `host`, `host:port` (a scheme prefix is ignored) or an IPv4
+ * CIDR (`10.0.0.0/8`). A bare host allows every port.
+ */
+class InsecureRegistries {
+    hosts = new Set();
+    cidrs = [];
+    constructor(entries = []) {
+        const list = typeof entries === 'string' ? entries.split(/[\s,]+/) : entries.flatMap((e) => e.split(/[\s,]+/));
+        for (let raw of list) {
+            raw = raw.trim().toLowerCase().replace(/^[a-z]+:\/\//, '').replace(/\/+$/, '');
+            if (raw === '')
+                continue;
+            const cidr = /^(\d{1,3}(?:\.\d{1,3}){3})\/(\d{1,2})$/.exec(raw);
+            if (cidr && net.isIPv4(cidr[1]) && Number(cidr[2]) <= 32) {
+                const bits = Number(cidr[2]);
+                const mask = bits === 0 ? 0 : (~0 << (32 - bits)) >>> 0;
+                this.cidrs.push({ base: (ipv4ToInt(cidr[1]) & mask) >>> 0, mask });
+            }
+            else {
+                this.hosts.add(raw);
+            }
+        }
+    }
+    has(hostport) {
+        const hp = hostport.toLowerCase();
+        if (this.hosts.has(hp))
+            return true;
+        const { host } = splitHostPort(hp);
+        if (this.hosts.has(host) || this.hosts.has(`[${host}]`))
+            return true;
+        if (net.isIPv4(host)) {
+            const n = ipv4ToInt(host);
+            return this.cidrs.some((c) => ((n & c.mask) >>> 0) === c.base);
+        }
+        return false;
+    }
+}
+exports.InsecureRegistries = InsecureRegistries;
+/** Whether plain HTTP may be used with `hostport`. */
+function plainHttpAllowed(hostport, insecure) {
+    return isLoopbackHost(hostport) || insecure.has(hostport);
+}
+// ---------------------------------------------------------------- errors
+const TLS_CODES = new Set([
+    'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+    'UNABLE_TO_GET_ISSUER_CERT',
+    'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+    'DEPTH_ZERO_SELF_SIGNED_CERT',
+    'SELF_SIGNED_CERT_IN_CHAIN',
+    'CERT_HAS_EXPIRED',
+    'CERT_NOT_YET_VALID',
+    'CERT_UNTRUSTED',
+    'CERT_REJECTED',
+    'CERT_SIGNATURE_FAILURE',
+    'HOSTNAME_MISMATCH',
+    'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+/** "write EPROTO 80DC..:error:0A00010B:SSL routines:ssl3_get_record:wrong version number:../deps/..." → "wrong version number". */
+function opensslReason(msg) {
+    const m = /:SSL routines:[^:]*:([^:]+)/.exec(msg);
+    return m ? m[1].trim() : msg.replace(/^write EPROTO\s*/, '');
+}
+/** Maps a Node socket/TLS error to a TransportError with a message that names no secrets. */
+function classifyError(e, url) {
+    if (e instanceof TransportError)
+        return e;
+    const err = e;
+    const code = typeof err?.code === 'string' ? err.code : undefined;
+    const where = `${url.protocol}//${url.host}`;
+    const msg = String(err?.message ?? e).split('\n')[0];
+    if (code && (TLS_CODES.has(code) || code.startsWith('CERT_') || code.startsWith('ERR_TLS_') || code.startsWith('ERR_SSL_'))) {
+        return new TransportError('tls', `TLS error from ${where}: ${msg} (${code}); for a private CA set NODE_EXTRA_CA_CERTS`, code);
+    }
+    switch (code) {
+        case 'EPROTO':
+            return new TransportError('protocol', `TLS handshake with ${where} failed (EPROTO): ${opensslReason(msg)}`, code);
+        case 'ECONNREFUSED':
+            return new TransportError('refused', `connection refused by ${url.host} (ECONNREFUSED)`, code);
+        case 'ECONNRESET':
+        case 'EPIPE':
+        case 'ECONNABORTED':
+            return new TransportError('reset', `connection to ${url.host} reset (${code})`, code);
+        case 'ENOTFOUND':
+            return new TransportError('dns', `host ${url.hostname} not found (ENOTFOUND)`, code);
+        case 'EAI_AGAIN':
+            return new TransportError('connection', `DNS lookup of ${url.hostname} failed temporarily (EAI_AGAIN)`, code);
+        case 'ETIMEDOUT':
+        case 'ENETUNREACH':
+        case 'EHOSTUNREACH':
+        case 'ENETDOWN':
+        case 'EHOSTDOWN':
+            return new TransportError('connection', `cannot reach ${url.host} (${code})`, code);
+        default:
+            return new TransportError('connection', `request to ${where} failed: ${msg}${code ? ` (${code})` : ''}`, code);
+    }
+}
+const MAX_REDIRECTS = 5;
+const DEFAULT_MAX_BODY = 4 * 1024 * 1024;
+/**
+ * PEM files named by NODE_EXTRA_CA_CERTS in `env`. Node reads that variable itself at start-up;
+ * reading it here too makes an injected environment (and a variable set later) work the same.
+ */
+function extraCaFromEnv(env) {
+    const file = env.NODE_EXTRA_CA_CERTS;
+    if (!file)
+        return [];
+    try {
+        return [fs.readFileSync(file, 'utf8')];
+    }
+    catch {
+        return [];
+    }
+}
+class Transport {
+    opts;
+    httpAgent;
+    httpsAgent;
+    constructor(opts) {
+        this.opts = opts;
+        const common = { keepAlive: true, maxSockets: opts.maxSockets, maxFreeSockets: opts.maxSockets, scheduling: 'lifo' };
+        this.httpAgent = new http.Agent(common);
+        const ca = opts.ca && opts.ca.length > 0 ? [...tls.rootCertificates, ...opts.ca] : undefined;
+        this.httpsAgent = new https.Agent({ ...common, ...(ca ? { ca } : {}) });
+    }
+    close() {
+        this.httpAgent.destroy();
+        this.httpsAgent.destroy();
+    }
+    /** Refuses URLs that would send anything over plain HTTP to a host that may not get it. */
+    assertAllowed(url) {
+        if (url.protocol === 'https:')
+            return;
+        if (url.protocol !== 'http:')
+            throw new TransportError('insecure', `unsupported URL scheme ${url.protocol}`);
+        if (!plainHttpAllowed(url.host, this.opts.insecure)) {
+            throw new TransportError('insecure', `refusing plain HTTP to ${url.host}: only loopback hosts and hosts listed in insecure-registries may use http://`);
+        }
+    }
+    /** One exchange (following up to 5 redirects; Authorization is dropped when the host changes). */
+    async send(req) {
+        let current = req;
+        for (let hop = 0;; hop++) {
+            const res = await this.once(current);
+            const location = res.headers.location;
+            if (![301, 302, 303, 307, 308].includes(res.status) || !location)
+                return res;
+            if (hop >= MAX_REDIRECTS)
+                throw new TransportError('redirect', `too many redirects from ${req.url.host}`);
+            const next = new URL(location, current.url);
+            const headers = { ...(current.headers ?? {}) };
+            if (next.host !== current.url.host || next.protocol !== current.url.protocol)
+                delete headers.authorization;
+            const method = res.status === 303 && current.method === 'POST' ? 'GET' : current.method;
+            current = { ...current, url: next, headers, method, body: method === 'POST' ? current.body : undefined };
+        }
+    }
+    once(req) {
+        this.assertAllowed(req.url);
+        const url = req.url;
+        const isHttps = url.protocol === 'https:';
+        const maxBody = req.maxBodyBytes ?? DEFAULT_MAX_BODY;
+        const headers = { 'user-agent': this.opts.userAgent ?? 'imagespec-action', ...(req.headers ?? {}) };
+        if (req.body !== undefined)
+            headers['content-length'] = String(Buffer.byteLength(req.body));
+        return new Promise((resolve, reject) => {
+            let settled = false;
+            const finish = (fn) => {
+                if (settled)
+                    return;
+                settled = true;
+                clearTimeout(timer);
+                fn();
+            };
+            const request = (isHttps ? https : http).request(url, { method: req.method, headers, agent: isHttps ? this.httpsAgent : this.httpAgent }, (res) => {
+                const chunks = [];
+                let size = 0;
+                res.on('data', (chunk) => {
+                    size += chunk.length;
+                    if (size > maxBody) {
+                        const e = new TransportError('too-large', `response from ${url.host} larger than ${maxBody} bytes`);
+                        finish(() => reject(e));
+                        request.destroy(e);
+                        return;
+                    }
+                    chunks.push(chunk);
+                });
+                res.on('error', (e) => finish(() => reject(classifyError(e, url))));
+                res.on('aborted', () => finish(() => reject(new TransportError('reset', `connection to ${url.host} closed mid-response`))));
+                res.on('end', () => {
+                    const out = {};
+                    const challenges = [];
+                    const distinct = res.headersDistinct;
+                    for (const [name, values] of Object.entries(distinct)) {
+                        if (!values)
+                            continue;
+                        if (name === 'www-authenticate')
+                            challenges.push(...values);
+                        out[name] = values.join(', ');
+                    }
+                    finish(() => resolve({ status: res.statusCode ?? 0, headers: out, challenges, body: Buffer.concat(chunks), url }));
+                });
+            });
+            const timer = setTimeout(() => {
+                const e = new TransportError('timeout', `no complete answer from ${url.host} within ${this.opts.timeoutMs} ms`);
+                finish(() => reject(e));
+                request.destroy(e);
+            }, this.opts.timeoutMs);
+            request.on('error', (e) => finish(() => reject(classifyError(e, url))));
+            request.end(req.body);
+        });
+    }
+}
+exports.Transport = Transport;
+
+
+/***/ }),
+
+/***/ 1119:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.realClock = exports.MEDIA_TYPES = exports.MANIFEST_ACCEPT = exports.DEFAULT_RETRY_POLICY = exports.parseRetryAfter = exports.backoffDelay = exports.plainHttpAllowed = exports.isLoopbackHost = exports.InsecureRegistries = exports.CredentialError = exports.dockerConfigPath = exports.lookupCredentials = exports.parseChallenges = exports.REDACTED = exports.Redactor = exports.InvalidReferenceError = exports.manifestReference = exports.formatReference = exports.parseReference = exports.hasExplicitRegistry = exports.isNotFoundAnswer = exports.RegistryClient = exports.checkImages = void 0;
+/** Registry existence checks: the public surface of src/registry. */
+var check_1 = __nccwpck_require__(1243);
+Object.defineProperty(exports, "checkImages", ({ enumerable: true, get: function () { return check_1.checkImages; } }));
+Object.defineProperty(exports, "RegistryClient", ({ enumerable: true, get: function () { return check_1.RegistryClient; } }));
+Object.defineProperty(exports, "isNotFoundAnswer", ({ enumerable: true, get: function () { return check_1.isNotFoundAnswer; } }));
+var reference_1 = __nccwpck_require__(9310);
+Object.defineProperty(exports, "hasExplicitRegistry", ({ enumerable: true, get: function () { return reference_1.hasExplicitRegistry; } }));
+Object.defineProperty(exports, "parseReference", ({ enumerable: true, get: function () { return reference_1.parseReference; } }));
+Object.defineProperty(exports, "formatReference", ({ enumerable: true, get: function () { return reference_1.formatReference; } }));
+Object.defineProperty(exports, "manifestReference", ({ enumerable: true, get: function () { return reference_1.manifestReference; } }));
+Object.defineProperty(exports, "InvalidReferenceError", ({ enumerable: true, get: function () { return reference_1.InvalidReferenceError; } }));
+var redact_1 = __nccwpck_require__(7137);
+Object.defineProperty(exports, "Redactor", ({ enumerable: true, get: function () { return redact_1.Redactor; } }));
+Object.defineProperty(exports, "REDACTED", ({ enumerable: true, get: function () { return redact_1.REDACTED; } }));
+var auth_1 = __nccwpck_require__(7481);
+Object.defineProperty(exports, "parseChallenges", ({ enumerable: true, get: function () { return auth_1.parseChallenges; } }));
+var credentials_1 = __nccwpck_require__(3653);
+Object.defineProperty(exports, "lookupCredentials", ({ enumerable: true, get: function () { return credentials_1.lookupCredentials; } }));
+Object.defineProperty(exports, "dockerConfigPath", ({ enumerable: true, get: function () { return credentials_1.dockerConfigPath; } }));
+Object.defineProperty(exports, "CredentialError", ({ enumerable: true, get: function () { return credentials_1.CredentialError; } }));
+var http_1 = __nccwpck_require__(8851);
+Object.defineProperty(exports, "InsecureRegistries", ({ enumerable: true, get: function () { return http_1.InsecureRegistries; } }));
+Object.defineProperty(exports, "isLoopbackHost", ({ enumerable: true, get: function () { return http_1.isLoopbackHost; } }));
+Object.defineProperty(exports, "plainHttpAllowed", ({ enumerable: true, get: function () { return http_1.plainHttpAllowed; } }));
+var retry_1 = __nccwpck_require__(1521);
+Object.defineProperty(exports, "backoffDelay", ({ enumerable: true, get: function () { return retry_1.backoffDelay; } }));
+Object.defineProperty(exports, "parseRetryAfter", ({ enumerable: true, get: function () { return retry_1.parseRetryAfter; } }));
+Object.defineProperty(exports, "DEFAULT_RETRY_POLICY", ({ enumerable: true, get: function () { return retry_1.DEFAULT_RETRY_POLICY; } }));
+var types_1 = __nccwpck_require__(234);
+Object.defineProperty(exports, "MANIFEST_ACCEPT", ({ enumerable: true, get: function () { return types_1.MANIFEST_ACCEPT; } }));
+Object.defineProperty(exports, "MEDIA_TYPES", ({ enumerable: true, get: function () { return types_1.MEDIA_TYPES; } }));
+Object.defineProperty(exports, "realClock", ({ enumerable: true, get: function () { return types_1.realClock; } }));
+
+
+/***/ }),
+
+/***/ 8688:
+/***/ ((__unused_webpack_module, exports) => {
+
+"use strict";
+
+/** `os/arch[/variant]` platforms as in ImageSpec's `platform` and OCI indexes. */
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.parsePlatform = parsePlatform;
+exports.splitPlatforms = splitPlatforms;
+exports.formatPlatform = formatPlatform;
+exports.platformOf = platformOf;
+exports.platformMatches = platformMatches;
+const ARCH_ALIASES = { x86_64: 'amd64', 'x86-64': 'amd64', aarch64: 'arm64', armhf: 'arm', armel: 'arm' };
+function normalizeArch(arch, variant) {
+    const a = ARCH_ALIASES[arch.toLowerCase()] ?? arch.toLowerCase();
+    let v = variant?.toLowerCase() || undefined;
+    if (a === 'arm64' && v === 'v8')
+        v = undefined;
+    if (a === 'amd64' && v === 'v1')
+        v = undefined;
+    return { architecture: a, variant: v };
+}
+/** Parses `linux/amd64`, `linux/arm64/v8`, `linux/arm/v7`. Throws on anything else. */
+function parsePlatform(s) {
+    const parts = s.trim().split('/');
+    if (parts.length < 2 || parts.length > 3 || parts.some((p) => p === '')) {
+        throw new Error(`invalid platform ${JSON.stringify(s)}: expected os/arch[/variant]`);
+    }
+    return { os: parts[0].toLowerCase(), ...normalizeArch(parts[1], parts[2]) };
+}
+/** `linux/amd64,linux/arm64` (or an array of such strings) → distinct platform strings. */
+function splitPlatforms(value) {
+    if (value === undefined)
+        return [];
+    const list = typeof value === 'string' ? [value] : value;
+    const out = [];
+    for (const item of list)
+        for (const p of item.split(','))
+            if (p.trim() && !out.includes(p.trim()))
+                out.push(p.trim());
+    return out;
+}
+function formatPlatform(p) {
+    return `${p.os}/${p.architecture}${p.variant ? `/${p.variant}` : ''}`;
+}
+/** From an index entry's or an image config's fields; undefined for attestation/unknown entries. */
+function platformOf(fields) {
+    if (!fields || typeof fields.os !== 'string' || typeof fields.architecture !== 'string')
+        return undefined;
+    if (fields.os === 'unknown' || fields.architecture === 'unknown')
+        return undefined;
+    return { os: fields.os.toLowerCase(), ...normalizeArch(fields.architecture, typeof fields.variant === 'string' ? fields.variant : undefined) };
+}
+/** Whether an image for `have` satisfies a request for `want` (a request without variant takes any). */
+function platformMatches(want, have) {
+    if (want.os !== have.os || want.architecture !== have.architecture)
+        return false;
+    if (!want.variant)
+        return true;
+    return want.variant === (have.variant ?? (have.architecture === 'arm' ? 'v7' : undefined));
+}
+
+
+/***/ }),
+
+/***/ 7137:
+/***/ ((__unused_webpack_module, exports) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.Redactor = exports.REDACTED = void 0;
+/**
+ * Keeps credentials out of logs, results and errors. Every secret the registry code handles
+ * (passwords, identity tokens, Basic header values, bearer tokens) is registered here: it is
+ * handed to `setSecret` (the action wires `core.setSecret`, so the runner masks it too) and
+ * replaced by `***` in any text that passes through `redact`, which also blanks generic shapes
+ * (Authorization values, JWTs, token fields in JSON or query strings) that a registry might
+ * echo back in an error body.
+ */
+exports.REDACTED = '***';
+const GENERIC = [
+    // Authorization header values
+    [/\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{4,}/gi, `$1 ${exports.REDACTED}`],
+    // JWTs (header.payload.signature, base64url)
+    [/\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g, exports.REDACTED],
+    // "token": "...", "password": "..." in JSON
+    [
+        /("(?:token|access_token|refresh_token|id_token|identitytoken|identity_token|registrytoken|password|passwd|secret|auth)"\s*:\s*")(?:[^"\\]|\\.)*"/gi,
+        `$1${exports.REDACTED}"`,
+    ],
+    // token=..., password=... in query strings and forms
+    [/\b((?:access_token|refresh_token|token|password|passwd|secret)=)[^&\s"']+/gi, `$1${exports.REDACTED}`],
+];
+class Redactor {
+    setSecret;
+    secrets = new Set();
+    sorted = [];
+    constructor(setSecret = () => undefined) {
+        this.setSecret = setSecret;
+    }
+    /** Registers a secret (and the encoded forms in which it may come back). Empty values are ignored. */
+    add(secret) {
+        if (secret === undefined || secret.trim() === '')
+            return;
+        const forms = new Set([secret, encodeURIComponent(secret), JSON.stringify(secret).slice(1, -1)]);
+        let changed = false;
+        for (const form of forms) {
+            if (form === '' || this.secrets.has(form))
+                continue;
+            this.secrets.add(form);
+            changed = true;
+            this.setSecret(form);
+        }
+        if (changed)
+            this.sorted = [...this.secrets].sort((a, b) => b.length - a.length);
+    }
+    /** `text` with every registered secret and every generic credential shape replaced by `***`. */
+    redact(text) {
+        let out = text;
+        for (const s of this.sorted)
+            if (out.includes(s))
+                out = out.split(s).join(exports.REDACTED);
+        for (const [re, replacement] of GENERIC)
+            out = out.replace(re, replacement);
+        return out;
+    }
+    /** Number of registered secret forms (for tests). */
+    get size() {
+        return this.secrets.size;
+    }
+}
+exports.Redactor = Redactor;
+
+
+/***/ }),
+
+/***/ 9310:
+/***/ ((__unused_webpack_module, exports) => {
+
+"use strict";
+
+/**
+ * Image reference parsing with Docker's rules (distribution/reference `ParseNormalizedNamed`):
+ * the first path component is a registry host only if it contains `.` or `:`, is `localhost`,
+ * or has upper-case letters; otherwise the name is on Docker Hub, and one-component Hub names
+ * get `library/`.
+ */
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.InvalidReferenceError = exports.DOCKER_HUB_API_HOST = exports.DOCKER_HUB = void 0;
+exports.hasExplicitRegistry = hasExplicitRegistry;
+exports.parseReference = parseReference;
+exports.manifestReference = manifestReference;
+exports.formatReference = formatReference;
+exports.DOCKER_HUB = 'docker.io';
+/** Where Docker Hub's registry API actually lives. */
+exports.DOCKER_HUB_API_HOST = 'registry-1.docker.io';
+const LEGACY_DOCKER_HUB = 'index.docker.io';
+class InvalidReferenceError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'InvalidReferenceError';
+    }
+}
+exports.InvalidReferenceError = InvalidReferenceError;
+const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
+const DOMAIN_RE = new RegExp(`^(?:${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*|\\[[a-fA-F0-9:.]+\\])(?::([0-9]+))?$`);
+const PATH_COMPONENT_RE = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
+const TAG_RE = /^[\w][\w.-]{0,127}$/;
+const DIGEST_RE = /^[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}$/;
+const NAME_MAX = 255;
+/** Docker's test for "the first component is a registry host". */
+function looksLikeHost(component) {
+    return /[.:]/.test(component) || component === 'localhost' || component.toLowerCase() !== component;
+}
+/**
+ * Whether `name` (`host/repo[:tag]`, `repo:tag`, ...) starts with a registry host. Names without one
+ * are Docker Hub names by Docker's rules; the checker reports them as `unknown` unless told otherwise.
+ */
+function hasExplicitRegistry(name) {
+    const slash = name.indexOf('/');
+    return slash > 0 && looksLikeHost(name.slice(0, slash));
+}
+function parseReference(input) {
+    const ref = input.trim();
+    if (ref === '')
+        throw new InvalidReferenceError('empty image reference');
+    if (/\s/.test(ref))
+        throw new InvalidReferenceError(`image reference ${JSON.stringify(input)} contains whitespace`);
+    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(ref)) {
+        throw new InvalidReferenceError(`image reference ${JSON.stringify(input)} must not contain a URL scheme`);
+    }
+    let rest = ref;
+    let digest;
+    const at = rest.indexOf('@');
+    if (at >= 0) {
+        digest = rest.slice(at + 1);
+        rest = rest.slice(0, at);
+        if (!DIGEST_RE.test(digest))
+            throw new InvalidReferenceError(`invalid digest ${JSON.stringify(digest)} in ${JSON.stringify(input)}`);
+    }
+    let tag;
+    const colon = rest.lastIndexOf(':');
+    if (colon > rest.lastIndexOf('/')) {
+        tag = rest.slice(colon + 1);
+        rest = rest.slice(0, colon);
+        if (!TAG_RE.test(tag))
+            throw new InvalidReferenceError(`invalid tag ${JSON.stringify(tag)} in ${JSON.stringify(input)}`);
+    }
+    if (rest.length > NAME_MAX)
+        throw new InvalidReferenceError(`repository name longer than ${NAME_MAX} characters: ${JSON.stringify(input)}`);
+    let registry;
+    let repository;
+    const explicitRegistry = hasExplicitRegistry(rest);
+    if (explicitRegistry) {
+        const slash = rest.indexOf('/');
+        registry = rest.slice(0, slash);
+        repository = rest.slice(slash + 1);
+        const m = DOMAIN_RE.exec(registry);
+        if (!m)
+            throw new InvalidReferenceError(`invalid registry host ${JSON.stringify(registry)} in ${JSON.stringify(input)}`);
+        if (m[1] !== undefined && (Number(m[1]) < 1 || Number(m[1]) > 65535)) {
+            throw new InvalidReferenceError(`invalid port in registry ${JSON.stringify(registry)}`);
+        }
+        if (registry === LEGACY_DOCKER_HUB)
+            registry = exports.DOCKER_HUB;
+    }
+    else {
+        registry = exports.DOCKER_HUB;
+        repository = rest;
+    }
+    if (repository === '')
+        throw new InvalidReferenceError(`missing repository name in ${JSON.stringify(input)}`);
+    if (repository.toLowerCase() !== repository) {
+        throw new InvalidReferenceError(`repository name must be lowercase: ${JSON.stringify(input)}`);
+    }
+    for (const part of repository.split('/')) {
+        if (!PATH_COMPONENT_RE.test(part)) {
+            throw new InvalidReferenceError(`invalid repository path component ${JSON.stringify(part)} in ${JSON.stringify(input)}`);
+        }
+    }
+    if (registry === exports.DOCKER_HUB && !repository.includes('/'))
+        repository = `library/${repository}`;
+    return {
+        original: input,
+        registry,
+        apiHost: registry === exports.DOCKER_HUB ? exports.DOCKER_HUB_API_HOST : registry,
+        repository,
+        tag,
+        digest,
+        explicitRegistry,
+    };
+}
+/** What goes after `/manifests/`: the digest if pinned, else the tag, else `latest`. */
+function manifestReference(ref) {
+    return ref.digest ?? ref.tag ?? 'latest';
+}
+/** Fully qualified form: `docker.io/library/ubuntu:latest`, `ghcr.io/o/r@sha256:...`. */
+function formatReference(ref) {
+    const tagPart = ref.tag !== undefined ? `:${ref.tag}` : ref.digest === undefined ? ':latest' : '';
+    return `${ref.registry}/${ref.repository}${tagPart}${ref.digest !== undefined ? `@${ref.digest}` : ''}`;
+}
+
+
+/***/ }),
+
+/***/ 1521:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.DEFAULT_RETRY_POLICY = void 0;
+exports.backoffDelay = backoffDelay;
+exports.parseRetryAfter = parseRetryAfter;
+exports.isRetryableStatus = isRetryableStatus;
+exports.withRetries = withRetries;
+exports.mapLimit = mapLimit;
+/**
+ * Bounded retries with exponential backoff and jitter, honouring Retry-After (capped).
+ * Time and randomness come in through `Clock` and `random` so schedules are testable without sleeping.
+ */
+const http_1 = __nccwpck_require__(8851);
+exports.DEFAULT_RETRY_POLICY = {
+    maxAttempts: 4,
+    baseDelayMs: 500,
+    maxDelayMs: 8_000,
+    retryAfterCapMs: 30_000,
+};
+/**
+ * Delay before retry number `retry` (1 for the first retry): the exponential step
+ * `min(maxDelayMs, baseDelayMs * 2^(retry-1))`, jittered into [step/2, step) ("equal jitter",
+ * so it never collapses to zero).
+ */
+function backoffDelay(retry, policy, random) {
+    const step = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.max(0, retry - 1));
+    const r = Math.min(Math.max(random(), 0), 1);
+    return Math.round(step / 2 + (step / 2) * r);
+}
+/**
+ * Retry-After in milliseconds: delta-seconds (`120`) or an HTTP date relative to `nowMs`.
+ * Undefined when absent or unparsable; never negative.
+ */
+function parseRetryAfter(value, nowMs) {
+    if (value === undefined)
+        return undefined;
+    const v = value.trim();
+    if (v === '')
+        return undefined;
+    if (/^\d+$/.test(v))
+        return Number(v) * 1000;
+    if (/^\d+\.\d+$/.test(v))
+        return Math.round(Number(v) * 1000);
+    if (!/[a-z]/i.test(v))
+        return undefined;
+    const t = Date.parse(v);
+    if (Number.isNaN(t))
+        return undefined;
+    return Math.max(0, t - nowMs);
+}
+/** 408, 429 and 5xx answers are worth another try (by default). */
+function isRetryableStatus(status) {
+    return status === 408 || status === 429 || (status >= 500 && status <= 599);
+}
+/**
+ * Runs `attempt` until it yields an answer that is not to be retried, or attempts run out.
+ * Returns the last answer (possibly a retryable status when attempts ran out); throws the last
+ * TransportError (with `attempts` set) when no answer came.
+ */
+async function withRetries(attempt, opts) {
+    const max = Math.max(1, Math.floor(opts.policy.maxAttempts));
+    for (let n = 1;; n++) {
+        let delay;
+        let cause;
+        try {
+            const response = await attempt(n);
+            if (!opts.retryStatus(response) || n >= max)
+                return { response, attempts: n };
+            const retryAfter = response.status === 429 || response.status === 503 ? parseRetryAfter(response.headers['retry-after'], opts.clock.now()) : undefined;
+            delay =
+                retryAfter !== undefined ? Math.min(retryAfter, opts.policy.retryAfterCapMs) : backoffDelay(n, opts.policy, opts.random);
+            cause = `HTTP ${response.status}${retryAfter !== undefined ? ` (Retry-After ${response.headers['retry-after']})` : ''}`;
+        }
+        catch (e) {
+            if (!(e instanceof http_1.TransportError))
+                throw e;
+            e.attempts = n;
+            if (!e.retryable || n >= max)
+                throw e;
+            delay = backoffDelay(n, opts.policy, opts.random);
+            cause = e.kind;
+        }
+        opts.onRetry?.({ attempt: n, delayMs: delay, cause });
+        await opts.clock.sleep(delay);
+    }
+}
+/** Runs `fn` over `items` with at most `limit` in flight; results keep the input order. */
+async function mapLimit(items, limit, fn) {
+    const results = new Array(items.length);
+    let next = 0;
+    const workers = Array.from({ length: Math.max(1, Math.min(Math.floor(limit) || 1, items.length)) }, async () => {
+        while (next < items.length) {
+            const i = next++;
+            results[i] = await fn(items[i], i);
+        }
+    });
+    await Promise.all(workers);
+    return results;
+}
+
+
+/***/ }),
+
+/***/ 234:
+/***/ ((__unused_webpack_module, exports) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.realClock = exports.MANIFEST_ACCEPT = exports.MEDIA_TYPES = void 0;
+/** The four manifest media types a registry may store under a tag. */
+exports.MEDIA_TYPES = {
+    ociIndex: 'application/vnd.oci.image.index.v1+json',
+    ociManifest: 'application/vnd.oci.image.manifest.v1+json',
+    dockerList: 'application/vnd.docker.distribution.manifest.list.v2+json',
+    dockerManifest: 'application/vnd.docker.distribution.manifest.v2+json',
+};
+/**
+ * Sent on every manifest request. With fewer types, distribution answers 404 for OCI images
+ * and converts Docker images to schema 1 (with another digest).
+ */
+exports.MANIFEST_ACCEPT = [
+    exports.MEDIA_TYPES.ociIndex,
+    exports.MEDIA_TYPES.ociManifest,
+    exports.MEDIA_TYPES.dockerList,
+    exports.MEDIA_TYPES.dockerManifest,
+].join(', ');
+exports.realClock = {
+    now: () => Date.now(),
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+};
 
 
 /***/ }),
@@ -43025,6 +44805,14 @@ module.exports = require("node:http");
 
 "use strict";
 module.exports = require("node:http2");
+
+/***/ }),
+
+/***/ 4708:
+/***/ ((module) => {
+
+"use strict";
+module.exports = require("node:https");
 
 /***/ }),
 

@@ -1,12 +1,15 @@
 import * as core from '@actions/core';
 import { InputError, SpecError } from './errors';
-import { readInputs } from './action/inputs';
-import { baseOutputs, ImageRecord, Outputs } from './action/outputs';
+import { Inputs, readInputs } from './action/inputs';
+import { baseOutputs, checkOutputs, ImageRecord, Outputs } from './action/outputs';
 import { summaryMarkdown } from './action/summary';
-import { annotateErrors } from './action/report';
+import { annotateErrors, annotationProps } from './action/report';
+import { decide } from './action/decide';
 import { findSpecFiles } from './discover/specFiles';
 import { planImages, PlannedImage } from './plan/plan';
+import { fieldWhere } from './spec/postInit';
 import { fsDigests } from './tag/fsDigests';
+import { checkImages } from './registry';
 
 function record(p: PlannedImage, status: string): ImageRecord {
   return {
@@ -29,6 +32,39 @@ async function writeSummary(markdown: string): Promise<void> {
   if (process.env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(markdown).write();
 }
 
+/** Ask the registries about every image that a builder would produce; noop images are someone else's. */
+async function check(inputs: Inputs, images: PlannedImage[]): Promise<{ records: ImageRecord[]; failures: string[] }> {
+  const checked = images.filter((p) => !p.noop);
+  const results = await checkImages(
+    checked.map((p) => ({ ref: p.image, platforms: p.spec.values.platform.kind === 'str' ? p.spec.values.platform.value : undefined })),
+    {
+      concurrency: inputs.concurrency,
+      insecureRegistries: inputs.insecureRegistries,
+      setSecret: (s) => core.setSecret(s),
+      log: (line) => core.debug(line),
+    },
+  );
+  const failures: string[] = [];
+  const records = images.map((p) => {
+    if (p.noop) return { ...record(p, 'skipped'), reason: 'builder: noop uses base_image as it is' };
+    const d = decide(results[checked.indexOf(p)].result, inputs.onUnknown);
+    const r: ImageRecord = { ...record(p, d.status), reason: d.reason, digest: d.digest };
+    const at = annotationProps(new SpecError('', fieldWhere(p.spec, 'name')), inputs.workingDirectory, inputs.workspace);
+    if (d.fatal) {
+      core.error(`${p.image}: cannot tell whether the image exists: ${d.reason}`, { ...at, title: 'Registry check failed' });
+      failures.push(p.file.key);
+    } else if (d.status === 'unknown') {
+      core.warning(`${p.image}: cannot tell whether the image exists (${d.reason}); on-unknown: ${inputs.onUnknown}`, at);
+    }
+    if (d.status === 'missing' && inputs.failOnMissing && inputs.mode === 'check') {
+      core.error(`${p.image} is not in the registry`, { ...at, title: 'Image missing' });
+      failures.push(p.file.key);
+    }
+    return r;
+  });
+  return { records, failures: [...new Set(failures)] };
+}
+
 export async function run(): Promise<void> {
   const inputs = readInputs((n) => core.getInput(n), process.env, process.cwd());
   const files = await findSpecFiles(inputs.specs, inputs.workingDirectory);
@@ -46,13 +82,16 @@ export async function run(): Promise<void> {
     return;
   }
 
-  if (inputs.mode !== 'plan') {
-    throw new InputError(`mode '${inputs.mode}' is not implemented yet; use mode: plan`, 'mode');
+  if (inputs.mode === 'build') {
+    throw new InputError(`mode 'build' is not implemented yet; use mode: plan or check`, 'mode');
   }
-  const records = plan.images.map((p) => record(p, 'planned'));
-  for (const r of records) core.info(`${r.key}: ${r.image} (${r.status})`);
-  setOutputs(baseOutputs(records));
-  await writeSummary(summaryMarkdown('ImageSpec images (plan)', records));
+  const { records, failures } =
+    inputs.mode === 'plan' ? { records: plan.images.map((p) => record(p, 'planned')), failures: [] } : await check(inputs, plan.images);
+  for (const r of records) core.info(`${r.key}: ${r.image} (${r.status}${r.reason ? `: ${r.reason}` : ''})`);
+  // Outputs and the summary are written even when the step fails, so later steps and people can see why.
+  setOutputs({ ...baseOutputs(records), ...(inputs.mode === 'check' ? checkOutputs(records) : {}) });
+  await writeSummary(summaryMarkdown(`ImageSpec images (${inputs.mode})`, records));
+  if (failures.length > 0) core.setFailed(`the registry check failed for: ${failures.join(', ')}`);
 }
 
 /** Turn any failure into a failed step with a useful message, never a stack trace for user errors. */

@@ -92,9 +92,9 @@ test('a repository base spec is hashed as its full image name, like a nested Ima
   expect(app.id).toBe('-ahXxxLUBVHKzt4hi_yL6A');
 });
 
-test('check and build modes are not available yet and say so', async () => {
+test('build mode is not available yet and says so', async () => {
   const ws = workspace({ 'a.yaml': 'name: x\n' });
-  const r = await runStep({ workspace: ws, with: { specs: 'a.yaml', mode: 'check' } });
+  const r = await runStep({ workspace: ws, with: { specs: 'a.yaml', mode: 'build' } });
   expect(r.exitCode).toBe(1);
   expect(r.stdout).toContain('not implemented yet');
 });

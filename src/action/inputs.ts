@@ -13,6 +13,11 @@ export interface Inputs {
   mode: Mode;
   /** `platform.machine()` of the host that runs pyflyte: decides flytekit's default platform for localhost registries. */
   hostMachine: string;
+  /** What an unanswerable existence check means: fail the step, build anyway, or assume it exists. */
+  onUnknown: 'fail' | 'build' | 'skip';
+  failOnMissing: boolean;
+  concurrency: number;
+  insecureRegistries: string[];
 }
 
 /** What `core.getInput` returns for an input: the trimmed value, '' when unset. */
@@ -22,6 +27,31 @@ function oneOf<T extends string>(name: string, value: string, allowed: readonly 
   if (value === '') return fallback;
   if ((allowed as readonly string[]).includes(value)) return value as T;
   throw new InputError(`input '${name}' must be one of ${allowed.join(', ')}; got '${value}'`, name);
+}
+
+/** YAML 1.2 core booleans, as `core.getBooleanInput` accepts them; '' takes the default. */
+export function boolInput(name: string, value: string, fallback: boolean): boolean {
+  if (value === '') return fallback;
+  if (['true', 'True', 'TRUE'].includes(value)) return true;
+  if (['false', 'False', 'FALSE'].includes(value)) return false;
+  throw new InputError(`input '${name}' must be true or false; got '${value}'`, name);
+}
+
+function intInput(name: string, value: string, fallback: number, min: number, max: number): number {
+  if (value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new InputError(`input '${name}' must be a whole number from ${min} to ${max}; got '${value}'`, name);
+  }
+  return n;
+}
+
+/** A list input: one item a line or comma-separated, blank items dropped. */
+export function listInput(value: string): string[] {
+  return value
+    .split(/[\n,]/)
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 export function readInputs(get: GetInput, env: NodeJS.ProcessEnv, cwd: string): Inputs {
@@ -35,5 +65,9 @@ export function readInputs(get: GetInput, env: NodeJS.ProcessEnv, cwd: string): 
     workspace,
     mode: oneOf('mode', get('mode'), ['plan', 'check', 'build'] as const, 'build'),
     hostMachine: get('host-machine') || os.machine(),
+    onUnknown: oneOf('on-unknown', get('on-unknown'), ['fail', 'build', 'skip'] as const, 'fail'),
+    failOnMissing: boolInput('fail-on-missing', get('fail-on-missing'), false),
+    concurrency: intInput('concurrency', get('concurrency'), 8, 1, 64),
+    insecureRegistries: listInput(get('insecure-registries')),
   };
 }

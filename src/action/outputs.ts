@@ -17,11 +17,7 @@ export interface ImageRecord {
   durationMs?: number;
 }
 
-export interface Outputs {
-  images: string;
-  'image-map': string;
-  'image-args': string;
-}
+export type Outputs = Record<string, string>;
 
 /** The outputs every mode sets. Keys appear in the order of the (sorted) spec files. */
 export function baseOutputs(records: ImageRecord[]): Outputs {
@@ -31,5 +27,13 @@ export function baseOutputs(records: ImageRecord[]): Outputs {
     images: JSON.stringify(records),
     'image-map': JSON.stringify(map),
     'image-args': records.map((r) => `--image ${r.key}=${r.image}`).join(' '),
+  };
+}
+
+/** `missing` and `existing`: JSON arrays of image references, for gates and later steps. */
+export function checkOutputs(records: ImageRecord[]): Outputs {
+  return {
+    missing: JSON.stringify(records.filter((r) => r.status === 'missing').map((r) => r.image)),
+    existing: JSON.stringify(records.filter((r) => r.status === 'exists').map((r) => r.image)),
   };
 }

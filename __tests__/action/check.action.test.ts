@@ -1,0 +1,109 @@
+/**
+ * mode: check through the bundled action, against the real registries of scripts/lib/registry.sh:
+ * images pushed with real tools report `exists`, others `missing`; credentials come from a Docker
+ * config.json; gates and on-unknown decide the step's outcome.
+ */
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { FIXTURE_TAGS, Registries, startRegistries } from '../registry/support/infra';
+import { imagesOf, runStep, StepResult } from '../support/runner';
+
+let reg: Registries;
+beforeAll(() => {
+  reg = startRegistries();
+});
+
+function workspace(files: Record<string, string>): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'check-'));
+  for (const [rel, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, rel), text);
+  return dir;
+}
+
+/** Copy a fixture image to `dest` with skopeo, so the tag the action computes really exists. */
+function pushAs(dest: string, source: string, extra: string[] = []): void {
+  execFileSync('skopeo', ['copy', '--quiet', '--src-tls-verify=false', '--dest-tls-verify=false', ...extra, `docker://${source}`, `docker://${dest}`], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
+
+async function step(ws: string, extra: Record<string, string>, env: Record<string, string> = {}): Promise<StepResult> {
+  return runStep({ workspace: ws, with: { specs: '*.yaml', ...extra }, env });
+}
+
+test('plain registry: a pushed OCI index exists, an unpushed tag is missing', async () => {
+  const unique = `r${Date.now()}`;
+  const ws = workspace({
+    'present.yaml': `name: check-present-${unique}\nregistry: ${reg.plain}/e2e\n`,
+    'absent.yaml': `name: check-absent-${unique}\nregistry: ${reg.plain}/e2e\n`,
+  });
+  const planned = imagesOf(await step(ws, { mode: 'plan' }));
+  const present = planned.find((i) => i.key === 'present')!.image;
+  pushAs(present, `${reg.plain}/${reg.repo}:${FIXTURE_TAGS.ociIndex}`, ['--all']);
+
+  const r = await step(ws, { mode: 'check' });
+  expect(r.exitCode).toBe(0);
+  const byKey = Object.fromEntries(imagesOf(r).map((i) => [i.key, i]));
+  expect(byKey.present.status).toBe('exists');
+  expect(byKey.present.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+  expect(byKey.absent.status).toBe('missing');
+  expect(JSON.parse(r.outputs.missing)).toEqual([byKey.absent.image]);
+  expect(JSON.parse(r.outputs.existing)).toEqual([present]);
+  expect(r.summary).toMatch(/\| absent \| .* \| missing/);
+
+  const gate = await step(ws, { mode: 'check', 'fail-on-missing': 'true' });
+  expect(gate.exitCode).toBe(1);
+  const ann = gate.annotations.filter((a) => a.level === 'error' && a.props.file);
+  expect(ann.map((a) => a.props.file)).toEqual(['absent.yaml']);
+  expect(ann[0].props.line).toBe('1');
+  expect(imagesOf(gate).map((i) => i.status).sort()).toEqual(['exists', 'missing']);
+});
+
+test('TLS + Basic auth: credentials from DOCKER_CONFIG, CA from NODE_EXTRA_CA_CERTS; nothing secret is printed', async () => {
+  const unique = `t${Date.now()}`;
+  const ws = workspace({ 'img.yaml': `name: tls-${unique}\nregistry: ${reg.tls}/e2e\n` });
+  const image = imagesOf(await step(ws, { mode: 'plan' }))[0].image;
+  pushAs(image, `${reg.plain}/${reg.repo}:${FIXTURE_TAGS.dockerV2}`, ['--dest-creds', `${reg.user}:${reg.password}`]);
+
+  const config = fs.mkdtempSync(path.join(os.tmpdir(), 'dockercfg-'));
+  const auth = Buffer.from(`${reg.user}:${reg.password}`).toString('base64');
+  fs.writeFileSync(path.join(config, 'config.json'), JSON.stringify({ auths: { [reg.tls]: { auth } } }));
+  const env = { DOCKER_CONFIG: config, NODE_EXTRA_CA_CERTS: reg.tlsCa };
+
+  const r = await step(ws, { mode: 'check' }, env);
+  expect(r.exitCode).toBe(0);
+  expect(imagesOf(r)[0].status).toBe('exists');
+  // `::add-mask::` is how a secret reaches the runner's masker; the runner never shows those lines.
+  const shown = (t: string) => t.split('\n').filter((l) => !l.startsWith('::add-mask::')).join('\n');
+  expect(r.masks).toContain(reg.password);
+  const everything = [shown(r.stdout), shown(r.stderr), r.summary, JSON.stringify(r.outputs)].join('\n');
+  expect(everything).not.toContain(reg.password);
+  expect(everything).not.toContain(auth);
+
+  // Without credentials the registry refuses: unknown, and on-unknown decides.
+  const anon = { NODE_EXTRA_CA_CERTS: reg.tlsCa, DOCKER_CONFIG: fs.mkdtempSync(path.join(os.tmpdir(), 'empty-')) };
+  const failed = await step(ws, { mode: 'check' }, anon);
+  expect(failed.exitCode).toBe(1);
+  expect(imagesOf(failed)[0].status).toBe('unknown');
+  expect(failed.annotations.some((a) => a.level === 'error' && a.props.file === 'img.yaml')).toBe(true);
+  const skipped = await step(ws, { mode: 'check', 'on-unknown': 'skip' }, anon);
+  expect(skipped.exitCode).toBe(0);
+  expect(skipped.annotations.some((a) => a.level === 'warning')).toBe(true);
+});
+
+test('a spec without a registry cannot be checked: unknown with that reason', async () => {
+  const ws = workspace({ 'local.yaml': 'name: only-local\n' });
+  const r = await step(ws, { mode: 'check', 'on-unknown': 'build' });
+  expect(r.exitCode).toBe(0);
+  const [img] = imagesOf(r);
+  expect(img.status).toBe('unknown');
+  expect(img.reason).toMatch(/registry/);
+});
+
+test('builder: noop images are not checked', async () => {
+  const ws = workspace({ 'n.yaml': 'name: n\nbuilder: noop\nbase_image: ghcr.io/acme/prebuilt:1.0\n' });
+  const r = await step(ws, { mode: 'check' });
+  expect(r.exitCode).toBe(0);
+  expect(imagesOf(r)[0]).toMatchObject({ status: 'skipped', image: 'ghcr.io/acme/prebuilt:1.0' });
+});
