@@ -42789,7 +42789,73 @@ function guard(spec, field, f) {
 
 /***/ }),
 
-/***/ 3819:
+/***/ 3159:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.listCopyFiles = listCopyFiles;
+exports.copyDigest = copyDigest;
+const node_crypto_1 = __nccwpck_require__(7598);
+const pyWalk_1 = __nccwpck_require__(5124);
+const repoFiles_1 = __nccwpck_require__(6855);
+const FIELD = 'copy';
+/** Python `os.path.basename`: everything after the last `/` (empty for a trailing slash). */
+function pyBasename(p) {
+    return p.slice(p.lastIndexOf('/') + 1);
+}
+function hashOne(hash, fsPath, shown, rel, repoRoot) {
+    const realPath = (0, repoFiles_1.realPathInsideRepo)(fsPath, repoRoot, FIELD, shown);
+    (0, repoFiles_1.hashFileContent)(hash, realPath, FIELD, shown);
+    (0, repoFiles_1.hashPathJoined)(hash, rel);
+    return { rel, realPath };
+}
+/**
+ * Sub-directories are visited in code-point order. flytekit visits them in the order the file system
+ * lists them, which it does not sort: the two agree only where the file system lists sorted, and
+ * nothing else is reproducible, so a directory with sibling sub-directories may tag differently.
+ */
+function hashDir(hash, entry, cwd, repoRoot) {
+    (0, repoFiles_1.realPathInsideRepo)((0, pyWalk_1.fsPathOf)(entry, cwd), repoRoot, FIELD, entry);
+    const files = [];
+    for (const level of (0, pyWalk_1.pyWalk)(entry, { cwd, field: FIELD })) {
+        for (const name of level.files) {
+            const p = (0, pyWalk_1.pyJoin)(level.root, name);
+            const fsPath = (0, pyWalk_1.fsPathOf)(p, cwd);
+            if ((0, repoFiles_1.fileKind)(fsPath) !== 'regular')
+                continue;
+            files.push(hashOne(hash, fsPath, p, level.rel === '' ? name : `${level.rel}/${name}`, repoRoot));
+        }
+    }
+    return files;
+}
+/** `copy` entries as written in the spec, resolved against `cwd`; nothing outside `repoRoot` is read. */
+function listCopyFiles(entries, cwd, repoRoot) {
+    const hash = (0, node_crypto_1.createHash)('md5');
+    const listed = entries.map((entry) => {
+        // Python's os.stat('') fails, whereas '' joined to the working directory would name it.
+        if (entry === '')
+            return { entry, kind: 'missing', files: [] };
+        const fsPath = (0, pyWalk_1.fsPathOf)(entry, cwd);
+        const kind = (0, repoFiles_1.fileKind)(fsPath);
+        if (kind === 'dir')
+            return { entry, kind, files: hashDir(hash, entry, cwd, repoRoot) };
+        if (kind === 'regular')
+            return { entry, kind: 'file', files: [hashOne(hash, fsPath, entry, pyBasename(entry), repoRoot)] };
+        return { entry, kind, files: [] };
+    });
+    return { entries: listed, digest: hash.digest('hex') };
+}
+/** The md5 hex that replaces a non-empty `copy` list in the tag hash. */
+function copyDigest(entries, cwd, repoRoot) {
+    return listCopyFiles(entries, cwd, repoRoot).digest;
+}
+
+
+/***/ }),
+
+/***/ 752:
 /***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
 
 "use strict";
@@ -42828,37 +42894,109 @@ var __importStar = (this && this.__importStar) || (function () {
     };
 })();
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.standardIgnore = void 0;
-exports.dockerIgnore = dockerIgnore;
-exports.gitIgnore = gitIgnore;
-exports.ignoreGroup = ignoreGroup;
-const node_child_process_1 = __nccwpck_require__(1421);
-const fs = __importStar(__nccwpck_require__(3024));
+exports.fsDigests = fsDigests;
+const copyDigest_1 = __nccwpck_require__(3159);
+const requirements_1 = __nccwpck_require__(1106);
+const sourceRoot_1 = __nccwpck_require__(5127);
 const path = __importStar(__nccwpck_require__(6760));
-/** Python's `fnmatch.translate` for the fixed standard patterns: `*` matches `/` too. */
-function pyFnmatch(pattern) {
-    const body = pattern
-        .split('*')
-        .map((part) => part.replace(/[.+^${}()|[\]\\?]/g, '\\$&'))
-        .join('.*');
-    return new RegExp(`^${body}$`, 's');
+/** The digests against real files: spec paths resolve against `cwd`; nothing outside `repoRoot` is read. */
+function fsDigests(cwd, repoRoot) {
+    return {
+        requirements: (p) => (0, requirements_1.requirementsDigest)(path.resolve(cwd, p)),
+        sourceRoot: (p, mode) => (0, sourceRoot_1.sourceRootDigest)(p, cwd, mode, repoRoot),
+        copy: (entries) => (0, copyDigest_1.copyDigest)(entries, cwd, repoRoot),
+    };
 }
-const STANDARD = ['*.pyc', '.cache', '.cache/*', '__pycache__/*', '**/__pycache__/*'].map(pyFnmatch);
-const standardIgnore = (p) => STANDARD.some((re) => re.test(p));
-exports.standardIgnore = standardIgnore;
-/** docker-py's fnmatch translation: `*` and `?` stop at `/`, `**` spans directories; names lower-cased. */
-function dockerRegex(pattern) {
-    let re = '^';
+
+
+/***/ }),
+
+/***/ 6781:
+/***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
+
+"use strict";
+
+var __createBinding = (this && this.__createBinding) || (Object.create ? (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    var desc = Object.getOwnPropertyDescriptor(m, k);
+    if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
+      desc = { enumerable: true, get: function() { return m[k]; } };
+    }
+    Object.defineProperty(o, k2, desc);
+}) : (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    o[k2] = m[k];
+}));
+var __setModuleDefault = (this && this.__setModuleDefault) || (Object.create ? (function(o, v) {
+    Object.defineProperty(o, "default", { enumerable: true, value: v });
+}) : function(o, v) {
+    o["default"] = v;
+});
+var __importStar = (this && this.__importStar) || (function () {
+    var ownKeys = function(o) {
+        ownKeys = Object.getOwnPropertyNames || function (o) {
+            var ar = [];
+            for (var k in o) if (Object.prototype.hasOwnProperty.call(o, k)) ar[ar.length] = k;
+            return ar;
+        };
+        return ownKeys(o);
+    };
+    return function (mod) {
+        if (mod && mod.__esModule) return mod;
+        var result = {};
+        if (mod != null) for (var k = ownKeys(mod), i = 0; i < k.length; i++) if (k[i] !== "default") __createBinding(result, mod, k[i]);
+        __setModuleDefault(result, mod);
+        return result;
+    };
+})();
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.PatternMatcher = exports.DockerPattern = void 0;
+exports.pyStrip = pyStrip;
+exports.dockerPatternRegExp = dockerPatternRegExp;
+exports.dockerFnmatch = dockerFnmatch;
+exports.dockerignoreLines = dockerignoreLines;
+exports.dockerIgnore = dockerIgnore;
+const fs = __importStar(__nccwpck_require__(3024));
+const errors_1 = __nccwpck_require__(3916);
+const pyWalk_1 = __nccwpck_require__(5124);
+const repoFiles_1 = __nccwpck_require__(6855);
+const pyCharClass_1 = __nccwpck_require__(3954);
+/**
+ * docker-py 7.1's `.dockerignore` matching (`docker.utils.build.PatternMatcher`), which is what
+ * flytekit's DockerIgnore uses. It is not Docker's own (Go) matcher: names are lower-cased, `.` in its
+ * regex stops at `\n` and `$` accepts one trailing `\n`, and a leading `./` in the path is never
+ * stripped, so with `source_root: "."` no root-level pattern matches (vector `source-root-dot-all`).
+ */
+/** Python `str.isspace()` characters, which `str.strip()` removes; JS `trim()` differs (U+FEFF, U+001C-1F, U+0085). */
+const PY_SPACE = '\\t\\n\\v\\f\\r\\x1c-\\x20\\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000';
+const PY_STRIP = new RegExp(`^[${PY_SPACE}]+|[${PY_SPACE}]+$`, 'g');
+function pyStrip(s) {
+    return s.replace(PY_STRIP, '');
+}
+/** docker-py's `split_path` on POSIX: empty and `.` components vanish. */
+function splitPath(p) {
+    return p.split('/').filter((part) => part !== '' && part !== '.');
+}
+/** Python `posixpath.dirname`. */
+function pyDirname(p) {
+    const head = p.slice(0, p.lastIndexOf('/') + 1);
+    return /^\/*$/.test(head) ? head : head.replace(/\/+$/, '');
+}
+/** docker-py's own `fnmatch.translate` (Go-like: `*`/`?` stop at `/`, `**` spans directories). */
+function dockerPatternRegExp(pattern) {
+    const cps = Array.from(pattern);
+    const n = cps.length;
+    let re = '';
     let i = 0;
-    const n = pattern.length;
     while (i < n) {
-        const c = pattern[i++];
+        const c = cps[i++];
         if (c === '*') {
-            if (pattern[i] === '*') {
+            if (i < n && cps[i] === '*') {
                 i++;
-                if (pattern[i] === '/')
+                if (i < n && cps[i] === '/')
                     i++;
-                re += i >= n ? '.*' : '(.*/)?';
+                // Python's `.` does not match `\n`, so neither do these.
+                re += i >= n ? '[^\\n]*' : '(?:[^\\n]*/)?';
             }
             else {
                 re += '[^/]*';
@@ -42869,119 +43007,892 @@ function dockerRegex(pattern) {
         }
         else if (c === '[') {
             let j = i;
-            if (pattern[j] === '!')
+            if (j < n && cps[j] === '!')
                 j++;
-            if (pattern[j] === ']')
+            if (j < n && cps[j] === ']')
                 j++;
-            while (j < n && pattern[j] !== ']')
+            while (j < n && cps[j] !== ']')
                 j++;
             if (j >= n) {
-                re += '\\[';
+                re += (0, pyCharClass_1.jsLiteral)('[');
+                continue;
+            }
+            let stuff = cps.slice(i, j).join('').replaceAll('\\', '\\\\');
+            i = j + 1;
+            if (stuff[0] === '!')
+                stuff = '^' + stuff.slice(1);
+            else if (stuff[0] === '^')
+                stuff = '\\' + stuff;
+            re += (0, pyCharClass_1.pySetToJs)(stuff);
+        }
+        else {
+            re += (0, pyCharClass_1.jsLiteral)(c);
+        }
+    }
+    // Python's `$` also matches just before a final newline.
+    return new RegExp(`^(?:${re})\\n?$`, 'u');
+}
+/** docker-py's `utils.fnmatch.fnmatch`: both sides lower-cased first. Throws PyRegexError where Python's `re` would. */
+function dockerFnmatch(name, pattern) {
+    return dockerPatternRegExp(pattern.toLowerCase()).test(name.toLowerCase());
+}
+/** One `.dockerignore` line as docker-py's `Pattern` reads it. */
+class DockerPattern {
+    exclusion;
+    dirs;
+    cleaned;
+    regex;
+    constructor(line) {
+        this.exclusion = line.startsWith('!');
+        const split = splitPath(pyStrip(this.exclusion ? line.slice(1) : line));
+        // `..` removes itself and the component before it, whether or not that exists on disk.
+        let i = 0;
+        while (i < split.length) {
+            if (split[i] === '..') {
+                split.splice(i, 1);
+                if (i > 0) {
+                    split.splice(i - 1, 1);
+                    i--;
+                }
             }
             else {
-                let set = pattern.slice(i, j).replace(/\\/g, '\\\\');
-                i = j + 1;
-                if (set[0] === '!')
-                    set = '^' + set.slice(1);
-                else if (set[0] === '^')
-                    set = '\\' + set;
-                re += `[${set}]`;
+                i++;
             }
         }
-        else {
-            re += c.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
-        }
+        this.dirs = split;
+        this.cleaned = split.join('/');
     }
-    return new RegExp(re + '$', 's');
+    /** Compiled on first use, as Python's fnmatch cache does, so a bad pattern only fails when a path is checked. */
+    match(filepath) {
+        this.regex ??= dockerPatternRegExp(this.cleaned.toLowerCase());
+        return this.regex.test(filepath.toLowerCase());
+    }
 }
-/** Path components without empty and `.` parts, as docker-py's `split_path`. */
-const splitPath = (p) => p.split('/').filter((x) => x && x !== '.');
-function dockerPattern(line) {
-    let s = line;
-    const exclusion = s.startsWith('!');
-    if (exclusion)
-        s = s.slice(1);
-    const dirs = splitPath(s.trim());
-    for (let i = 0; i < dirs.length;) {
-        if (dirs[i] === '..') {
-            dirs.splice(i, 1);
-            if (i > 0)
-                dirs.splice(--i, 1);
-        }
-        else {
-            i++;
-        }
+exports.DockerPattern = DockerPattern;
+/** docker-py's `PatternMatcher.matches`: the last matching pattern wins, and a pattern matching a parent directory counts. */
+class PatternMatcher {
+    patterns;
+    constructor(lines) {
+        // Patterns that normalise to nothing (blank lines, `.`, `/`) are dropped; `.dockerignore` itself is always kept.
+        this.patterns = lines.map((l) => new DockerPattern(l)).filter((p) => p.dirs.length > 0);
+        this.patterns.push(new DockerPattern('!.dockerignore'));
     }
-    return { exclusion, dirs, re: dockerRegex(dirs.join('/').toLowerCase()) };
-}
-/** docker-py's PatternMatcher over `<root>/.dockerignore`: last match wins, parents match too. */
-function dockerIgnore(root, cwd) {
-    let text;
-    try {
-        text = fs.readFileSync(path.resolve(cwd, root, '.dockerignore'), 'utf8');
-    }
-    catch {
-        return () => false;
-    }
-    const patterns = text
-        .split(/\r?\n/)
-        .filter((l) => !l.startsWith('#'))
-        .map((l) => dockerPattern(l.trim()))
-        .filter((p) => p.dirs.length > 0);
-    patterns.push(dockerPattern('!.dockerignore'));
-    return (file) => {
-        const parentDirs = splitPath(path.posix.dirname(file));
-        const parent = path.posix.dirname(file);
+    matches(filepath) {
         let matched = false;
-        for (const p of patterns) {
-            let hit = p.re.test(file.toLowerCase());
-            if (!hit && parent !== '.' && parent !== '' && p.dirs.length <= parentDirs.length) {
-                hit = p.re.test(parentDirs.slice(0, p.dirs.length).join('/').toLowerCase());
+        const parent = pyDirname(filepath);
+        const parentDirs = splitPath(parent);
+        for (const pattern of this.patterns) {
+            let match = pattern.match(filepath);
+            if (!match && parent !== '' && pattern.dirs.length <= parentDirs.length) {
+                match = pattern.match(parentDirs.slice(0, pattern.dirs.length).join('/'));
             }
-            if (hit)
-                matched = !p.exclusion;
+            if (match)
+                matched = !pattern.exclusion;
         }
         return matched;
-    };
+    }
+}
+exports.PatternMatcher = PatternMatcher;
+/**
+ * flytekit reads the file in text mode (universal newlines, UTF-8 with the BOM kept), drops lines
+ * starting with `#` before stripping (so an indented `# x` is a pattern), then strips each line.
+ */
+function dockerignoreLines(bytes) {
+    let text;
+    try {
+        text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
+    }
+    catch {
+        throw new errors_1.SpecError('.dockerignore is not valid UTF-8 (flytekit fails reading it)', { field: 'source_root' });
+    }
+    const lines = text.split(/\r\n|\r|\n/);
+    if (lines[lines.length - 1] === '')
+        lines.pop();
+    return lines.filter((l) => !l.startsWith('#')).map(pyStrip);
 }
 /**
- * Untracked files git ignores, listed by `git ls-files -io --exclude-standard` run in the root (and
- * again with `--directory`, whose entries count as prefixes). Lines are compared as git prints them
- * (unusual names come quoted and so never match), as flytekit does; outside a repository, or without git, nothing is ignored.
+ * flytekit's DockerIgnore for `root` (the spec's string; relative ones resolve against `cwd`). A
+ * `.dockerignore` that is a link leading out of the repository is refused rather than read.
  */
-function gitIgnore(root, cwd) {
-    const dir = path.resolve(cwd, root);
-    const list = (extra) => {
+function dockerIgnore(root, cwd, repoRoot) {
+    const file = (0, pyWalk_1.fsPathOf)((0, pyWalk_1.pyJoin)(root, '.dockerignore'), cwd);
+    let lines = [];
+    if (isFile(file)) {
+        const real = (0, repoFiles_1.realPathInsideRepo)(file, repoRoot, 'source_root', (0, pyWalk_1.pyJoin)(root, '.dockerignore'));
+        lines = dockerignoreLines(fs.readFileSync(real));
+    }
+    const matcher = new PatternMatcher(lines);
+    return (path) => {
         try {
-            return (0, node_child_process_1.execFileSync)('git', ['ls-files', '-io', '--exclude-standard', ...extra], {
-                cwd: dir,
-                encoding: 'utf8',
-                stdio: ['ignore', 'pipe', 'ignore'],
-                maxBuffer: 256 * 1024 * 1024,
-            }).split('\n');
+            return matcher.matches(path);
         }
-        catch {
-            return [];
+        catch (e) {
+            if (e instanceof pyCharClass_1.PyRegexError) {
+                throw new errors_1.SpecError(`.dockerignore has a pattern Python cannot compile (${e.message})`, { field: 'source_root' });
+            }
+            throw e;
         }
     };
-    const files = new Set(list([]).filter(Boolean));
-    // `--directory` names wholly ignored directories ("build/"); flytekit tests them as prefixes.
-    const dirs = list(['--directory']).filter(Boolean);
-    return (p) => files.has(p) || dirs.some((d) => p.startsWith(d));
 }
-/** The three rules together, with flytekit's "relative to the root only if absolute" conversion. */
-function ignoreGroup(root, cwd) {
-    const checks = [gitIgnore(root, cwd), dockerIgnore(root, cwd), exports.standardIgnore];
-    return (p) => {
-        const q = path.isAbsolute(p) ? path.relative(root, p) : p;
-        return checks.some((c) => c(q));
+function isFile(p) {
+    try {
+        return fs.statSync(p).isFile();
+    }
+    catch {
+        return false;
+    }
+}
+
+
+/***/ }),
+
+/***/ 3658:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.fnmatchRegExp = fnmatchRegExp;
+exports.fnmatch = fnmatch;
+const pyCharClass_1 = __nccwpck_require__(3954);
+/**
+ * Python 3.11's `fnmatch.fnmatch` on POSIX (`normcase` is the identity there): case-sensitive, and
+ * unlike a shell glob `*` and `?` also match `/`. flytekit's StandardIgnore relies on exactly that,
+ * so `__pycache__/*` matches `__pycache__/a/b.pyc` but `x/.cache/y` escapes `.cache/*`.
+ */
+const STAR = Symbol('star');
+/** `(?s:.)`: any code point, newlines included. */
+const ANY = '[\\s\\S]';
+const NEVER = '(?!)';
+/** Python's `pat.find('-', from, to)` over code points. */
+function findHyphen(cps, from, to) {
+    for (let k = from; k < to; k++)
+        if (cps[k] === '-')
+            return k;
+    return -1;
+}
+const escapeBackslashes = (s) => s.replaceAll('\\', '\\\\');
+/**
+ * The set body `fnmatch.translate` writes for `pat[start:end]` (between `[` and `]`). Hyphens split it
+ * into range chunks so that reversed ranges (`[z-a]`) are dropped instead of failing to compile.
+ */
+function setBody(cps, start, end) {
+    const stuff = cps.slice(start, end);
+    if (!stuff.includes('-'))
+        return escapeBackslashes(stuff.join(''));
+    const chunks = [];
+    let i = start;
+    let k = cps[start] === '!' ? start + 2 : start + 1;
+    for (;;) {
+        k = findHyphen(cps, k, end);
+        if (k < 0)
+            break;
+        chunks.push(cps.slice(i, k));
+        i = k + 1;
+        k = k + 3;
+    }
+    const last = cps.slice(i, end);
+    if (last.length > 0)
+        chunks.push(last);
+    else
+        chunks[chunks.length - 1].push('-');
+    for (let c = chunks.length - 1; c > 0; c--) {
+        const before = chunks[c - 1];
+        const after = chunks[c];
+        const a = before[before.length - 1];
+        const b = after[0];
+        if (a !== undefined && b !== undefined && a.codePointAt(0) > b.codePointAt(0)) {
+            chunks[c - 1] = [...before.slice(0, -1), ...after.slice(1)];
+            chunks.splice(c, 1);
+        }
+    }
+    return chunks.map((s) => escapeBackslashes(s.join('')).replaceAll('-', '\\-')).join('-');
+}
+function tokenize(pattern) {
+    const cps = Array.from(pattern);
+    const n = cps.length;
+    const out = [];
+    let i = 0;
+    while (i < n) {
+        const c = cps[i++];
+        if (c === '*') {
+            if (out[out.length - 1] !== STAR)
+                out.push(STAR);
+        }
+        else if (c === '?') {
+            out.push(ANY);
+        }
+        else if (c === '[') {
+            let j = i;
+            if (j < n && cps[j] === '!')
+                j++;
+            if (j < n && cps[j] === ']')
+                j++;
+            while (j < n && cps[j] !== ']')
+                j++;
+            if (j >= n) {
+                out.push((0, pyCharClass_1.jsLiteral)('['));
+                continue;
+            }
+            // Python escapes its set operators (&&, ~~, ||) so they stay literal.
+            let stuff = setBody(cps, i, j).replace(/[&~|]/g, '\\$&');
+            i = j + 1;
+            if (stuff === '')
+                out.push(NEVER);
+            else if (stuff === '!')
+                out.push(ANY);
+            else {
+                if (stuff[0] === '!')
+                    stuff = '^' + stuff.slice(1);
+                else if (stuff[0] === '^' || stuff[0] === '[')
+                    stuff = '\\' + stuff;
+                out.push((0, pyCharClass_1.pySetToJs)(stuff));
+            }
+        }
+        else {
+            out.push((0, pyCharClass_1.jsLiteral)(c));
+        }
+    }
+    return out;
+}
+/**
+ * Python joins `STAR fixed` pieces as atomic `(?>.*?fixed)` groups; JS has no atomic groups, but a
+ * captured lookahead replayed by a back-reference behaves the same and keeps backtracking linear.
+ */
+function assemble(tokens) {
+    let i = 0;
+    let out = '';
+    while (i < tokens.length && tokens[i] !== STAR)
+        out += tokens[i++];
+    let group = 0;
+    while (i < tokens.length) {
+        i++; // the STAR
+        if (i === tokens.length) {
+            out += `${ANY}*`;
+            break;
+        }
+        let fixed = '';
+        while (i < tokens.length && tokens[i] !== STAR)
+            fixed += tokens[i++];
+        if (i === tokens.length) {
+            out += `${ANY}*${fixed}`;
+        }
+        else {
+            group++;
+            out += `(?=(?<g${group}>${ANY}*?${fixed}))\\k<g${group}>`;
+        }
+    }
+    return out;
+}
+/** The JS equivalent of `re.compile(fnmatch.translate(pattern))`, anchored like `re.match(...\Z)`. */
+function fnmatchRegExp(pattern) {
+    return new RegExp(`^(?:${assemble(tokenize(pattern))})$`, 'u');
+}
+const cache = new Map();
+/** Python `fnmatch.fnmatch(name, pattern)` on POSIX. */
+function fnmatch(name, pattern) {
+    let re = cache.get(pattern);
+    if (re === undefined) {
+        re = fnmatchRegExp(pattern);
+        if (cache.size >= 256)
+            cache.clear();
+        cache.set(pattern, re);
+    }
+    return re.test(name);
+}
+
+
+/***/ }),
+
+/***/ 1401:
+/***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
+
+"use strict";
+
+var __createBinding = (this && this.__createBinding) || (Object.create ? (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    var desc = Object.getOwnPropertyDescriptor(m, k);
+    if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
+      desc = { enumerable: true, get: function() { return m[k]; } };
+    }
+    Object.defineProperty(o, k2, desc);
+}) : (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    o[k2] = m[k];
+}));
+var __setModuleDefault = (this && this.__setModuleDefault) || (Object.create ? (function(o, v) {
+    Object.defineProperty(o, "default", { enumerable: true, value: v });
+}) : function(o, v) {
+    o["default"] = v;
+});
+var __importStar = (this && this.__importStar) || (function () {
+    var ownKeys = function(o) {
+        ownKeys = Object.getOwnPropertyNames || function (o) {
+            var ar = [];
+            for (var k in o) if (Object.prototype.hasOwnProperty.call(o, k)) ar[ar.length] = k;
+            return ar;
+        };
+        return ownKeys(o);
+    };
+    return function (mod) {
+        if (mod && mod.__esModule) return mod;
+        var result = {};
+        if (mod != null) for (var k = ownKeys(mod), i = 0; i < k.length; i++) if (k[i] !== "default") __createBinding(result, mod, k[i]);
+        __setModuleDefault(result, mod);
+        return result;
+    };
+})();
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.LS_IGNORED = void 0;
+exports.systemGit = systemGit;
+exports.posixPathOf = posixPathOf;
+exports.gitIgnore = gitIgnore;
+const node_child_process_1 = __nccwpck_require__(1421);
+const fs = __importStar(__nccwpck_require__(3024));
+const errors_1 = __nccwpck_require__(3916);
+const pyWalk_1 = __nccwpck_require__(5124);
+exports.LS_IGNORED = ['ls-files', '-io', '--exclude-standard'];
+/** The real git, with the given environment (the process's by default, as flytekit would run it). */
+function systemGit(env = process.env) {
+    return (args, cwd) => {
+        const r = (0, node_child_process_1.spawnSync)('git', [...args], { cwd, env, maxBuffer: 256 * 1024 * 1024 });
+        if (r.error) {
+            // ENOENT also means a missing `cwd`; callers make sure the root is a directory first.
+            if (r.error.code === 'ENOENT')
+                return undefined;
+            throw r.error;
+        }
+        return { status: r.status, stdout: r.stdout };
+    };
+}
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+/** `set(out.stdout.decode("utf-8").split("\n")[:-1])`, or nothing when git fails (e.g. not a repository). */
+function listIgnored(run, cwd, extra) {
+    const out = run([...exports.LS_IGNORED, ...extra], cwd);
+    if (out === undefined || out.status !== 0)
+        return new Set();
+    let text;
+    try {
+        text = utf8.decode(out.stdout);
+    }
+    catch {
+        throw new errors_1.SpecError('git ls-files printed a path that is not valid UTF-8 (flytekit fails on it too)', {
+            field: 'source_root',
+        });
+    }
+    return new Set(text.split('\n').slice(0, -1));
+}
+/** `pathlib.PurePosixPath(p).as_posix()`: repeated slashes and `.` components go, `..` stays. */
+function posixPathOf(p) {
+    let root = '';
+    let rest = p;
+    if (p.startsWith('/')) {
+        const stripped = p.replace(/^\/+/, '');
+        root = p.length - stripped.length === 2 ? '//' : '/';
+        rest = stripped;
+    }
+    const parts = rest.split('/').filter((x) => x !== '' && x !== '.');
+    const joined = root + parts.join('/');
+    return joined === '' ? '.' : joined;
+}
+function defaultIsDir(p) {
+    try {
+        return fs.statSync(p).isDirectory();
+    }
+    catch {
+        return false;
+    }
+}
+/**
+ * flytekit's GitIgnore for `root` (the spec's string), with git run in `root` resolved against `cwd`.
+ * Like flytekit it lists ignored files and ignored directories once, up front.
+ */
+function gitIgnore(root, cwd, run = systemGit(), isDir = defaultIsDir) {
+    const gitCwd = (0, pyWalk_1.fsPathOf)(root, cwd);
+    const files = listIgnored(run, gitCwd, []);
+    const dirs = listIgnored(run, gitCwd, ['--directory']);
+    return (path) => {
+        // flytekit consults the directory list only when some file is ignored.
+        if (files.size === 0)
+            return false;
+        const posix = posixPathOf(path);
+        if (files.has(posix))
+            return true;
+        if (isDir((0, pyWalk_1.fsPathOf)((0, pyWalk_1.pyJoin)(root, path), cwd)) && dirs.size > 0)
+            return dirs.has(`${posix}/`);
+        return false;
     };
 }
 
 
 /***/ }),
 
-/***/ 8217:
+/***/ 4168:
+/***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
+
+"use strict";
+
+var __createBinding = (this && this.__createBinding) || (Object.create ? (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    var desc = Object.getOwnPropertyDescriptor(m, k);
+    if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
+      desc = { enumerable: true, get: function() { return m[k]; } };
+    }
+    Object.defineProperty(o, k2, desc);
+}) : (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    o[k2] = m[k];
+}));
+var __setModuleDefault = (this && this.__setModuleDefault) || (Object.create ? (function(o, v) {
+    Object.defineProperty(o, "default", { enumerable: true, value: v });
+}) : function(o, v) {
+    o["default"] = v;
+});
+var __importStar = (this && this.__importStar) || (function () {
+    var ownKeys = function(o) {
+        ownKeys = Object.getOwnPropertyNames || function (o) {
+            var ar = [];
+            for (var k in o) if (Object.prototype.hasOwnProperty.call(o, k)) ar[ar.length] = k;
+            return ar;
+        };
+        return ownKeys(o);
+    };
+    return function (mod) {
+        if (mod && mod.__esModule) return mod;
+        var result = {};
+        if (mod != null) for (var k = ownKeys(mod), i = 0; i < k.length; i++) if (k[i] !== "default") __createBinding(result, mod, k[i]);
+        __setModuleDefault(result, mod);
+        return result;
+    };
+})();
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.ignoreGroup = ignoreGroup;
+exports.pyRelpath = pyRelpath;
+const path = __importStar(__nccwpck_require__(6760));
+const dockerignore_1 = __nccwpck_require__(6781);
+const gitignore_1 = __nccwpck_require__(1401);
+const standard_1 = __nccwpck_require__(5510);
+/**
+ * flytekit's `IgnoreGroup(root, [GitIgnore, DockerIgnore, StandardIgnore])`: ignored if any rule says
+ * so, asked in that order. A path is made relative to the root only when it is absolute; relative
+ * roots pass `src/x` or `./x` to the rules unchanged, which is what decides several tags.
+ */
+function ignoreGroup(root, cwd, repoRoot, options = {}) {
+    const rules = [(0, gitignore_1.gitIgnore)(root, cwd, options.runGit ?? (0, gitignore_1.systemGit)()), (0, dockerignore_1.dockerIgnore)(root, cwd, repoRoot), standard_1.standardIgnore];
+    return (p) => {
+        const checked = p.startsWith('/') ? pyRelpath(p, root) : p;
+        return rules.some((rule) => rule(checked));
+    };
+}
+/** `os.path.relpath` for two absolute POSIX paths (lexical, like Python). */
+function pyRelpath(p, start) {
+    return path.posix.relative(start, p) || '.';
+}
+
+
+/***/ }),
+
+/***/ 3954:
+/***/ ((__unused_webpack_module, exports) => {
+
+"use strict";
+
+/**
+ * Python `re` reading a `[...]` set, re-emitted as a JS `u`-mode class.
+ *
+ * Both fnmatch flavours (the stdlib's and docker-py's) hand a set body to Python's regex parser,
+ * whose rules differ from JS: `]` first in the set is a literal (`[]` in JS is the empty class, `[^]`
+ * matches anything), and a reversed range is a compile error. Re-parsing the body here and writing
+ * every member as `\u{...}` keeps JS from interpreting anything on its own.
+ */
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.PyRegexError = void 0;
+exports.jsLiteral = jsLiteral;
+exports.pySetToJs = pySetToJs;
+/** Python would raise `re.error` compiling this pattern (e.g. `bad character range z-a`). */
+class PyRegexError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'PyRegexError';
+    }
+}
+exports.PyRegexError = PyRegexError;
+/** A literal code point for a JS `u`-mode pattern, whatever the character is. */
+function jsLiteral(ch) {
+    return `\\u{${ch.codePointAt(0).toString(16)}}`;
+}
+const ASCII_ALNUM = /^[A-Za-z0-9]$/;
+/** `\x` inside a set: the translators only ever escape punctuation, which Python reads literally. */
+function classEscape(next) {
+    if (next === undefined)
+        throw new PyRegexError('bad escape (end of pattern)');
+    if (ASCII_ALNUM.test(next))
+        throw new PyRegexError(`unsupported escape \\${next} in a set`);
+    return next.codePointAt(0);
+}
+/**
+ * `body` is the text between `[` and the closing `]`, as the translator produced it (a leading `^`
+ * negates). Returns a JS class source such as `[^\u{61}-\u{7a}]`.
+ */
+function pySetToJs(body) {
+    const cps = Array.from(body);
+    let i = 0;
+    const negate = cps[0] === '^';
+    if (negate)
+        i = 1;
+    const ranges = [];
+    while (i < cps.length) {
+        const ch = cps[i++];
+        // Python ends the set at a `]` once it has a member; the translators never leave one there.
+        if (ch === ']' && ranges.length > 0)
+            throw new PyRegexError('unexpected ] inside a set body');
+        const lo = ch === '\\' ? classEscape(cps[i++]) : ch.codePointAt(0);
+        if (cps[i] !== '-') {
+            ranges.push([lo, lo]);
+            continue;
+        }
+        i++;
+        if (i >= cps.length) {
+            // `a-]`: the hyphen before the closing bracket is a literal.
+            ranges.push([lo, lo], [0x2d, 0x2d]);
+            break;
+        }
+        const other = cps[i++];
+        const hi = other === '\\' ? classEscape(cps[i++]) : other.codePointAt(0);
+        if (hi < lo) {
+            throw new PyRegexError(`bad character range ${String.fromCodePoint(lo)}-${String.fromCodePoint(hi)}`);
+        }
+        ranges.push([lo, hi]);
+    }
+    if (ranges.length === 0)
+        throw new PyRegexError('unterminated character set');
+    const hex = (cp) => `\\u{${cp.toString(16)}}`;
+    const members = ranges.map(([lo, hi]) => (lo === hi ? hex(lo) : `${hex(lo)}-${hex(hi)}`)).join('');
+    return `[${negate ? '^' : ''}${members}]`;
+}
+
+
+/***/ }),
+
+/***/ 5510:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.standardIgnore = exports.STANDARD_IGNORE_PATTERNS = void 0;
+const fnmatch_1 = __nccwpck_require__(3658);
+/**
+ * flytekit's StandardIgnore. Python's fnmatch lets `*` cross `/`, yet each pattern is anchored at the
+ * start of the path, so `.cache/*` misses `x/.cache/y` and every path of a relative root (`src/.cache/y`).
+ */
+exports.STANDARD_IGNORE_PATTERNS = [
+    '*.pyc',
+    '.cache',
+    '.cache/*',
+    '__pycache__/*',
+    '**/__pycache__/*',
+];
+const standardIgnore = (path) => exports.STANDARD_IGNORE_PATTERNS.some((p) => (0, fnmatch_1.fnmatch)(path, p));
+exports.standardIgnore = standardIgnore;
+
+
+/***/ }),
+
+/***/ 5124:
+/***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
+
+"use strict";
+
+var __createBinding = (this && this.__createBinding) || (Object.create ? (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    var desc = Object.getOwnPropertyDescriptor(m, k);
+    if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
+      desc = { enumerable: true, get: function() { return m[k]; } };
+    }
+    Object.defineProperty(o, k2, desc);
+}) : (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    o[k2] = m[k];
+}));
+var __setModuleDefault = (this && this.__setModuleDefault) || (Object.create ? (function(o, v) {
+    Object.defineProperty(o, "default", { enumerable: true, value: v });
+}) : function(o, v) {
+    o["default"] = v;
+});
+var __importStar = (this && this.__importStar) || (function () {
+    var ownKeys = function(o) {
+        ownKeys = Object.getOwnPropertyNames || function (o) {
+            var ar = [];
+            for (var k in o) if (Object.prototype.hasOwnProperty.call(o, k)) ar[ar.length] = k;
+            return ar;
+        };
+        return ownKeys(o);
+    };
+    return function (mod) {
+        if (mod && mod.__esModule) return mod;
+        var result = {};
+        if (mod != null) for (var k = ownKeys(mod), i = 0; i < k.length; i++) if (k[i] !== "default") __createBinding(result, mod, k[i]);
+        __setModuleDefault(result, mod);
+        return result;
+    };
+})();
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.pyJoin = pyJoin;
+exports.fsPathOf = fsPathOf;
+exports.codePointCompare = codePointCompare;
+exports.pyWalk = pyWalk;
+const fs = __importStar(__nccwpck_require__(3024));
+const errors_1 = __nccwpck_require__(3916);
+/**
+ * Python's `os.walk(top, topdown=True, followlinks=False)` with the paths spelled as Python spells
+ * them. flytekit hands those strings (not normalised, relative or absolute as the spec wrote them) to
+ * its ignore rules, so they must be reproduced exactly; file access goes through `fsPathOf`.
+ */
+/** `os.path.join(a, b)` on POSIX. */
+function pyJoin(a, b) {
+    if (b.startsWith('/'))
+        return b;
+    if (a === '' || a.endsWith('/'))
+        return a + b;
+    return `${a}/${b}`;
+}
+/**
+ * Where the process would find a Python path when run in `cwd`. Concatenated, not normalised:
+ * `a/link/..` must go through the link as the kernel does, not be folded away as `path.resolve` would.
+ */
+function fsPathOf(pyPath, cwd) {
+    if (pyPath.startsWith('/'))
+        return pyPath;
+    return cwd.endsWith('/') ? cwd + pyPath : `${cwd}/${pyPath}`;
+}
+/** Python's `str` ordering (code points); JS `<` compares UTF-16 units and puts astral characters before U+E000-U+FFFF. */
+function codePointCompare(a, b) {
+    const n = Math.min(a.length, b.length);
+    for (let i = 0; i < n; i++) {
+        const x = a.charCodeAt(i);
+        const y = b.charCodeAt(i);
+        if (x !== y)
+            return unitRank(x) - unitRank(y);
+    }
+    return a.length - b.length;
+}
+/** Surrogates (astral code points) rank above every BMP unit; U+E000-U+FFFF move down to make room. */
+function unitRank(u) {
+    if (u >= 0xe000)
+        return u - 0x800;
+    if (u >= 0xd800)
+        return u + 0x2000;
+    return u;
+}
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+/**
+ * Python would hand back undecodable bytes as lone surrogates and fail later, when the relative path
+ * is UTF-8 encoded for the digest; failing on the name right away is simpler and says which file.
+ */
+function decodeName(raw, dir, field) {
+    try {
+        return utf8.decode(raw);
+    }
+    catch {
+        throw new errors_1.SpecError(`a file name under '${dir}' is not valid UTF-8 (flytekit cannot hash it either)`, { field });
+    }
+}
+function readLevel(root, rel, opts) {
+    let names;
+    try {
+        names = fs.readdirSync(fsPathOf(root, opts.cwd), { encoding: 'buffer' });
+    }
+    catch {
+        // os.walk without onerror silently skips directories it cannot list.
+        return undefined;
+    }
+    const dirs = [];
+    const files = [];
+    const enter = [];
+    for (const raw of names) {
+        const name = decodeName(raw, root, opts.field);
+        const full = fsPathOf(pyJoin(root, name), opts.cwd);
+        let st;
+        try {
+            st = fs.lstatSync(full);
+        }
+        catch {
+            files.push(name);
+            continue;
+        }
+        if (st.isDirectory()) {
+            dirs.push(name);
+            enter.push(name);
+        }
+        else if (st.isSymbolicLink() && isDirectory(full)) {
+            dirs.push(name);
+        }
+        else {
+            files.push(name);
+        }
+    }
+    const keep = (d) => !opts.prune?.(d);
+    files.sort(codePointCompare);
+    return {
+        level: { root, rel, dirs: dirs.filter(keep).sort(codePointCompare), files },
+        enter: enter.filter(keep).sort(codePointCompare),
+    };
+}
+function isDirectory(p) {
+    try {
+        return fs.statSync(p).isDirectory();
+    }
+    catch {
+        return false;
+    }
+}
+/**
+ * Top-down, depth-first, sub-directories in code-point order. flytekit gets the file system's
+ * order instead, which only matters where the caller does not sort (the `copy` digest).
+ */
+function* pyWalk(top, opts) {
+    const stack = [{ root: top, rel: '' }];
+    while (stack.length > 0) {
+        const { root, rel } = stack.pop();
+        const read = readLevel(root, rel, opts);
+        if (read === undefined)
+            continue;
+        yield read.level;
+        for (let i = read.enter.length - 1; i >= 0; i--) {
+            const name = read.enter[i];
+            stack.push({ root: pyJoin(root, name), rel: rel === '' ? name : `${rel}/${name}` });
+        }
+    }
+}
+
+
+/***/ }),
+
+/***/ 6855:
+/***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
+
+"use strict";
+
+var __createBinding = (this && this.__createBinding) || (Object.create ? (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    var desc = Object.getOwnPropertyDescriptor(m, k);
+    if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
+      desc = { enumerable: true, get: function() { return m[k]; } };
+    }
+    Object.defineProperty(o, k2, desc);
+}) : (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    o[k2] = m[k];
+}));
+var __setModuleDefault = (this && this.__setModuleDefault) || (Object.create ? (function(o, v) {
+    Object.defineProperty(o, "default", { enumerable: true, value: v });
+}) : function(o, v) {
+    o["default"] = v;
+});
+var __importStar = (this && this.__importStar) || (function () {
+    var ownKeys = function(o) {
+        ownKeys = Object.getOwnPropertyNames || function (o) {
+            var ar = [];
+            for (var k in o) if (Object.prototype.hasOwnProperty.call(o, k)) ar[ar.length] = k;
+            return ar;
+        };
+        return ownKeys(o);
+    };
+    return function (mod) {
+        if (mod && mod.__esModule) return mod;
+        var result = {};
+        if (mod != null) for (var k = ownKeys(mod), i = 0; i < k.length; i++) if (k[i] !== "default") __createBinding(result, mod, k[i]);
+        __setModuleDefault(result, mod);
+        return result;
+    };
+})();
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.realPathInsideRepo = realPathInsideRepo;
+exports.fileKind = fileKind;
+exports.hashFileContent = hashFileContent;
+exports.hashPathJoined = hashPathJoined;
+const fs = __importStar(__nccwpck_require__(3024));
+const path = __importStar(__nccwpck_require__(6760));
+const errors_1 = __nccwpck_require__(3916);
+/**
+ * Reading files for the digests without ever leaving the repository. flytekit follows a link wherever
+ * it points and hashes (and copies into the image) what it finds; in CI that could leak runner files
+ * into an image, so a path whose real location is outside `repoRoot` is an error here instead.
+ */
+function isInside(child, parent) {
+    const rel = path.relative(parent, child);
+    return rel === '' || (!path.isAbsolute(rel) && rel !== '..' && !rel.startsWith(`..${path.sep}`));
+}
+const realRepos = new Map();
+function realRepo(repoRoot) {
+    let real = realRepos.get(repoRoot);
+    if (real === undefined) {
+        real = fs.realpathSync(repoRoot);
+        realRepos.set(repoRoot, real);
+    }
+    return real;
+}
+/** The real path of `fsPath`, or a SpecError on `field` naming `shown` when it resolves outside the repository. */
+function realPathInsideRepo(fsPath, repoRoot, field, shown) {
+    let real;
+    try {
+        real = fs.realpathSync(fsPath);
+    }
+    catch (e) {
+        throw new errors_1.SpecError(`cannot resolve '${shown}': ${e.message}`, { field });
+    }
+    if (!isInside(real, realRepo(repoRoot))) {
+        throw new errors_1.SpecError(`'${shown}' resolves to '${real}', outside the repository; refusing to read it (flytekit would follow the link)`, { field });
+    }
+    return real;
+}
+function fileKind(fsPath) {
+    let st;
+    try {
+        st = fs.statSync(fsPath);
+    }
+    catch {
+        return 'missing';
+    }
+    if (st.isFile())
+        return 'regular';
+    if (st.isDirectory())
+        return 'dir';
+    return 'special';
+}
+const CHUNK = 1 << 16;
+/** flytekit's `_filehash_update`, streaming so large files are not held in memory. */
+function hashFileContent(hash, realPath, field, shown) {
+    let fd;
+    try {
+        fd = fs.openSync(realPath, 'r');
+    }
+    catch (e) {
+        throw new errors_1.SpecError(`cannot read '${shown}': ${e.message}`, { field });
+    }
+    try {
+        const buf = Buffer.allocUnsafe(CHUNK);
+        for (;;) {
+            const n = fs.readSync(fd, buf, 0, CHUNK, null);
+            if (n === 0)
+                break;
+            hash.update(buf.subarray(0, n));
+        }
+    }
+    finally {
+        fs.closeSync(fd);
+    }
+}
+/** flytekit's `_pathhash_update`: the relative path with its separators removed, UTF-8. */
+function hashPathJoined(hash, rel) {
+    hash.update(rel.split('/').join(''), 'utf8');
+}
+
+
+/***/ }),
+
+/***/ 1106:
 /***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
 
 "use strict";
@@ -43024,301 +43935,98 @@ exports.stripAsciiWhitespace = stripAsciiWhitespace;
 exports.requirementsDigest = requirementsDigest;
 const node_crypto_1 = __nccwpck_require__(7598);
 const fs = __importStar(__nccwpck_require__(3024));
-const path = __importStar(__nccwpck_require__(6760));
-const ASCII_WS = new Set([0x20, 0x09, 0x0a, 0x0d, 0x0b, 0x0c]);
-/** Python `bytes.strip()`: ASCII whitespace only, so a BOM or a non-breaking space is kept. */
-function stripAsciiWhitespace(b) {
-    let s = 0;
-    let e = b.length;
-    while (s < e && ASCII_WS.has(b[s]))
-        s++;
-    while (e > s && ASCII_WS.has(b[e - 1]))
-        e--;
-    return b.subarray(s, e);
-}
-/** sha1 of the requirements (or uv.lock / poetry.lock) file, as flytekit substitutes it into the hash. */
-function requirementsDigest(file, cwd) {
-    return (0, node_crypto_1.createHash)('sha1').update(stripAsciiWhitespace(fs.readFileSync(path.resolve(cwd, file)))).digest('hex');
-}
-
-
-/***/ }),
-
-/***/ 8545:
-/***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
-
-"use strict";
-
-var __createBinding = (this && this.__createBinding) || (Object.create ? (function(o, m, k, k2) {
-    if (k2 === undefined) k2 = k;
-    var desc = Object.getOwnPropertyDescriptor(m, k);
-    if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
-      desc = { enumerable: true, get: function() { return m[k]; } };
-    }
-    Object.defineProperty(o, k2, desc);
-}) : (function(o, m, k, k2) {
-    if (k2 === undefined) k2 = k;
-    o[k2] = m[k];
-}));
-var __setModuleDefault = (this && this.__setModuleDefault) || (Object.create ? (function(o, v) {
-    Object.defineProperty(o, "default", { enumerable: true, value: v });
-}) : function(o, v) {
-    o["default"] = v;
-});
-var __importStar = (this && this.__importStar) || (function () {
-    var ownKeys = function(o) {
-        ownKeys = Object.getOwnPropertyNames || function (o) {
-            var ar = [];
-            for (var k in o) if (Object.prototype.hasOwnProperty.call(o, k)) ar[ar.length] = k;
-            return ar;
-        };
-        return ownKeys(o);
-    };
-    return function (mod) {
-        if (mod && mod.__esModule) return mod;
-        var result = {};
-        if (mod != null) for (var k = ownKeys(mod), i = 0; i < k.length; i++) if (k[i] !== "default") __createBinding(result, mod, k[i]);
-        __setModuleDefault(result, mod);
-        return result;
-    };
-})();
-Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.EMPTY_MD5 = void 0;
-exports.listSourceFiles = listSourceFiles;
-exports.sourceRootDigest = sourceRootDigest;
-exports.copyEntries = copyEntries;
-exports.copyDigest = copyDigest;
-const node_crypto_1 = __nccwpck_require__(7598);
-const node_fs_1 = __nccwpck_require__(3024);
-const path = __importStar(__nccwpck_require__(6760));
-const specFiles_1 = __nccwpck_require__(9413);
-const ignore_1 = __nccwpck_require__(3819);
-const walk_1 = __nccwpck_require__(824);
-const md5 = () => (0, node_crypto_1.createHash)('md5');
-exports.EMPTY_MD5 = md5().digest('hex');
-/**
- * flytekit's `ls_files(source_root, ALL)`: every file under the root except `.git` directories and
- * what the ignore rules drop, sorted by code point as whole path strings.
- */
-function listSourceFiles(sourceRoot, cwd) {
-    const ignored = (0, ignore_1.ignoreGroup)(sourceRoot, cwd);
-    const paths = [];
-    for (const level of (0, walk_1.walk)(sourceRoot, cwd, (d) => d === '.git')) {
-        for (const f of level.files) {
-            const p = (0, walk_1.pyJoin)(level.root, f);
-            if (existsNotSocket(path.resolve(cwd, p)) && !ignored(p))
-                paths.push(p);
-        }
-    }
-    paths.sort(specFiles_1.codePointCompare);
-    return paths.map((p) => ({ rel: path.relative(sourceRoot, p).split(path.sep).join('/'), abs: path.resolve(cwd, p) }));
-}
-/** flytekit skips broken links and sockets before the ignore rules see them. */
-function existsNotSocket(abs) {
-    try {
-        return !(0, node_fs_1.statSync)(abs).isSocket();
-    }
-    catch {
-        return false;
-    }
-}
-/** md5 over each file's bytes then its separator-less relative path; no delimiters, as flytekit. */
-function sourceRootDigest(sourceRoot, cwd, repoRoot, mode) {
-    // In the `--image spec.yaml` flow no user module is imported yet, so LOADED_MODULES selects nothing.
-    if (mode === 'loaded-modules')
-        return exports.EMPTY_MD5;
-    const h = md5();
-    for (const f of listSourceFiles(sourceRoot, cwd)) {
-        const bytes = (0, walk_1.readForDigest)(f.abs, repoRoot, 'source_root');
-        if (!bytes)
-            continue;
-        h.update(bytes);
-        h.update((0, walk_1.joinedPath)(f.rel), 'utf8');
-    }
-    return h.digest('hex');
-}
-/** What each `copy` entry is, with the files of directories in flytekit's hashing order. */
-function copyEntries(entries, cwd) {
-    return entries.map((entry) => {
-        const abs = path.resolve(cwd, entry);
-        const files = [];
-        let kind = 'missing';
-        for (const level of (0, walk_1.walk)(entry, cwd)) {
-            kind = 'dir';
-            for (const f of level.files) {
-                const p = (0, walk_1.pyJoin)(level.root, f);
-                files.push({ rel: path.relative(entry, p).split(path.sep).join('/'), abs: path.resolve(cwd, p) });
-            }
-        }
-        if (kind === 'missing') {
-            try {
-                (0, node_fs_1.statSync)(abs);
-                kind = 'file';
-                files.push({ rel: path.basename(entry), abs });
-            }
-            catch {
-                kind = 'missing';
-            }
-        }
-        return { path: entry, kind, files };
-    });
-}
-/** flytekit's `compute_digest(copy)`: directories walked, files hashed with their basename, missing skipped. */
-function copyDigest(entries, cwd, repoRoot) {
-    const h = md5();
-    for (const e of copyEntries(entries, cwd)) {
-        for (const f of e.files) {
-            const bytes = (0, walk_1.readForDigest)(f.abs, repoRoot, 'copy');
-            if (!bytes)
-                continue;
-            h.update(bytes);
-            h.update((0, walk_1.joinedPath)(f.rel), 'utf8');
-        }
-    }
-    return h.digest('hex');
-}
-
-
-/***/ }),
-
-/***/ 824:
-/***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
-
-"use strict";
-
-var __createBinding = (this && this.__createBinding) || (Object.create ? (function(o, m, k, k2) {
-    if (k2 === undefined) k2 = k;
-    var desc = Object.getOwnPropertyDescriptor(m, k);
-    if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
-      desc = { enumerable: true, get: function() { return m[k]; } };
-    }
-    Object.defineProperty(o, k2, desc);
-}) : (function(o, m, k, k2) {
-    if (k2 === undefined) k2 = k;
-    o[k2] = m[k];
-}));
-var __setModuleDefault = (this && this.__setModuleDefault) || (Object.create ? (function(o, v) {
-    Object.defineProperty(o, "default", { enumerable: true, value: v });
-}) : function(o, v) {
-    o["default"] = v;
-});
-var __importStar = (this && this.__importStar) || (function () {
-    var ownKeys = function(o) {
-        ownKeys = Object.getOwnPropertyNames || function (o) {
-            var ar = [];
-            for (var k in o) if (Object.prototype.hasOwnProperty.call(o, k)) ar[ar.length] = k;
-            return ar;
-        };
-        return ownKeys(o);
-    };
-    return function (mod) {
-        if (mod && mod.__esModule) return mod;
-        var result = {};
-        if (mod != null) for (var k = ownKeys(mod), i = 0; i < k.length; i++) if (k[i] !== "default") __createBinding(result, mod, k[i]);
-        __setModuleDefault(result, mod);
-        return result;
-    };
-})();
-Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.joinedPath = exports.pyJoin = void 0;
-exports.walk = walk;
-exports.readForDigest = readForDigest;
-const fs = __importStar(__nccwpck_require__(3024));
-const path = __importStar(__nccwpck_require__(6760));
 const errors_1 = __nccwpck_require__(3916);
-const specFiles_1 = __nccwpck_require__(9413);
-/**
- * `os.walk` over `start` (as the spec wrote it), reading through `base` for relative starts. Like
- * Python, `scandir().is_dir()` follows links, so a link to a directory is listed as a directory but
- * not entered. Directory order is code-point sorted: flytekit keeps the file system's order, which
- * no one can reproduce; sorted is what it gives on file systems that list sorted.
- */
-function* walk(start, base, prune = () => false) {
-    const stack = [start];
-    while (stack.length > 0) {
-        const root = stack.pop();
-        let entries;
-        try {
-            entries = fs.readdirSync(path.resolve(base, root), { withFileTypes: true });
-        }
-        catch {
-            continue;
-        }
-        const dirs = [];
-        const files = [];
-        for (const e of entries) {
-            const isDir = e.isDirectory() || (e.isSymbolicLink() && isDirThroughLink(path.resolve(base, root, e.name)));
-            (isDir ? dirs : files).push(e.name);
-        }
-        dirs.sort(specFiles_1.codePointCompare);
-        files.sort(specFiles_1.codePointCompare);
-        const kept = dirs.filter((d) => !prune(d));
-        yield { root, dirs: kept, files };
-        for (const d of [...kept].reverse()) {
-            if (!fs.lstatSync(path.resolve(base, root, d)).isSymbolicLink())
-                stack.push((0, exports.pyJoin)(root, d));
-        }
-    }
-}
-function isDirThroughLink(p) {
-    try {
-        return fs.statSync(p).isDirectory();
-    }
-    catch {
-        return false;
-    }
+/** Python's `bytes.strip()` removes exactly these; a UTF-8 BOM or a no-break space is content. */
+const ASCII_WHITESPACE = new Set([0x20, 0x09, 0x0a, 0x0d, 0x0b, 0x0c]);
+function stripAsciiWhitespace(bytes) {
+    let start = 0;
+    let end = bytes.length;
+    while (start < end && ASCII_WHITESPACE.has(bytes[start]))
+        start++;
+    while (end > start && ASCII_WHITESPACE.has(bytes[end - 1]))
+        end--;
+    return bytes.subarray(start, end);
 }
 /**
- * Read a file for hashing the way flytekit does (missing files and sockets are skipped: undefined),
- * but refuse a symlink that leads outside the repository: flytekit would hash, and then copy into
- * the image, whatever the link points at.
+ * flytekit's `sha1(Path(requirements).read_bytes().strip()).hexdigest()`, which replaces the path in
+ * the tag hash: only the content counts, so moving the file keeps the tag.
  */
-function readForDigest(abs, repoRoot, field) {
-    let st;
+function requirementsDigest(absPath) {
+    let bytes;
     try {
-        st = fs.statSync(abs);
+        bytes = fs.readFileSync(absPath);
     }
-    catch {
-        return undefined;
+    catch (e) {
+        throw new errors_1.SpecError(`cannot read the requirements file '${absPath}': ${e.message}`, {
+            field: 'requirements',
+        });
     }
-    if (!st.isFile()) {
-        if (st.isSocket())
-            return undefined;
-        throw new errors_1.SpecError(`${abs} is not a regular file (FIFO or device); refusing to read it`, { field });
-    }
-    const real = fs.realpathSync(abs);
-    const rel = path.relative(fs.realpathSync(repoRoot), real);
-    if (rel.startsWith('..') || path.isAbsolute(rel)) {
-        throw new errors_1.SpecError(`${abs} resolves to ${real}, outside the repository; refusing to read it`, { field });
-    }
-    return fs.readFileSync(abs);
+    return (0, node_crypto_1.createHash)('sha1').update(stripAsciiWhitespace(bytes)).digest('hex');
 }
-/** Python's `os.path.join` for two parts: no normalisation, so `.` + `x` is `./x` (the ignore rules see that). */
-const pyJoin = (a, b) => (a === '' || a.endsWith('/') ? a + b : `${a}/${b}`);
-exports.pyJoin = pyJoin;
-/** `"".join(relpath.split(os.sep))`: flytekit hashes paths with their separators removed. */
-const joinedPath = (rel) => rel.split('/').join('');
-exports.joinedPath = joinedPath;
 
 
 /***/ }),
 
-/***/ 752:
+/***/ 5127:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.fsDigests = fsDigests;
-const requirements_1 = __nccwpck_require__(8217);
-const sourceFiles_1 = __nccwpck_require__(8545);
-/** The digests against real files: spec paths resolve against `cwd`; nothing outside `repoRoot` is read. */
-function fsDigests(cwd, repoRoot) {
-    return {
-        requirements: (p) => (0, requirements_1.requirementsDigest)(p, cwd),
-        sourceRoot: (p, mode) => (0, sourceFiles_1.sourceRootDigest)(p, cwd, repoRoot, mode),
-        copy: (entries) => (0, sourceFiles_1.copyDigest)(entries, cwd, repoRoot),
-    };
+exports.listSourceFiles = listSourceFiles;
+exports.sourceRootDigest = sourceRootDigest;
+const node_crypto_1 = __nccwpck_require__(7598);
+const errors_1 = __nccwpck_require__(3916);
+const group_1 = __nccwpck_require__(4168);
+const pyWalk_1 = __nccwpck_require__(5124);
+const repoFiles_1 = __nccwpck_require__(6855);
+const FIELD = 'source_root';
+/**
+ * flytekit builds the ignore group (running git with the root as its working directory) before it
+ * looks at the mode, so a root that is not a directory fails in either mode where git is installed.
+ */
+function checkRoot(sourceRoot, cwd, repoRoot) {
+    const fsRoot = (0, pyWalk_1.fsPathOf)(sourceRoot, cwd);
+    if (sourceRoot === '' || (0, repoFiles_1.fileKind)(fsRoot) !== 'dir') {
+        throw new errors_1.SpecError(`source_root '${sourceRoot}' is not a directory`, { field: FIELD });
+    }
+    (0, repoFiles_1.realPathInsideRepo)(fsRoot, repoRoot, FIELD, sourceRoot);
+}
+/**
+ * `sourceRoot` exactly as the spec wrote it (relative to `cwd`, or absolute): its spelling reaches
+ * the ignore rules. Nothing outside `repoRoot` is read; a link leading there is a SpecError.
+ */
+function listSourceFiles(sourceRoot, cwd, mode, repoRoot, options = {}) {
+    checkRoot(sourceRoot, cwd, repoRoot);
+    const ignored = (0, group_1.ignoreGroup)(sourceRoot, cwd, repoRoot, options);
+    // In the `--image file.yaml` flow no user module has been imported yet, so LOADED_MODULES finds nothing.
+    if (mode === 'loaded-modules')
+        return { files: [], digest: (0, node_crypto_1.createHash)('md5').digest('hex') };
+    const found = [];
+    for (const level of (0, pyWalk_1.pyWalk)(sourceRoot, { cwd, field: FIELD, prune: (d) => d === '.git' })) {
+        for (const name of level.files) {
+            const p = (0, pyWalk_1.pyJoin)(level.root, name);
+            const kind = (0, repoFiles_1.fileKind)((0, pyWalk_1.fsPathOf)(p, cwd));
+            if (kind === 'missing' || kind === 'special')
+                continue;
+            if (ignored(p))
+                continue;
+            found.push({ path: p, rel: level.rel === '' ? name : `${level.rel}/${name}` });
+        }
+    }
+    found.sort((a, b) => (0, pyWalk_1.codePointCompare)(a.path, b.path));
+    const hash = (0, node_crypto_1.createHash)('md5');
+    const files = found.map(({ path, rel }) => {
+        const realPath = (0, repoFiles_1.realPathInsideRepo)((0, pyWalk_1.fsPathOf)(path, cwd), repoRoot, FIELD, path);
+        (0, repoFiles_1.hashFileContent)(hash, realPath, FIELD, path);
+        (0, repoFiles_1.hashPathJoined)(hash, rel);
+        return { path, rel, realPath };
+    });
+    return { files, digest: hash.digest('hex') };
+}
+/** The md5 hex that replaces `source_root` in the tag hash. */
+function sourceRootDigest(sourceRoot, cwd, mode, repoRoot, options = {}) {
+    return listSourceFiles(sourceRoot, cwd, mode, repoRoot, options).digest;
 }
 
 

@@ -1,0 +1,121 @@
+import * as path from 'node:path';
+import { gitIgnore, GitRunner, LS_IGNORED, posixPathOf, systemGit } from '../../src/tag/ignore/gitignore';
+import { GIT_ENV, makeTree, removeTree } from './tree';
+
+const git = systemGit(GIT_ENV);
+
+/** A runner answering from canned output, recording what it was asked. */
+function fakeGit(files: string[], dirs: string[], calls: Array<[readonly string[], string]> = []): GitRunner {
+  return (args, cwd) => {
+    calls.push([args, cwd]);
+    const lines = args.includes('--directory') ? dirs : files;
+    return { status: 0, stdout: new TextEncoder().encode(lines.map((l) => `${l}\n`).join('')) };
+  };
+}
+
+describe('posixPathOf (pathlib as_posix)', () => {
+  test.each([
+    ['./debug.log', 'debug.log'],
+    ['a//b/./c/', 'a/b/c'],
+    ['a/../b', 'a/../b'],
+    ['.', '.'],
+    ['', '.'],
+    ['/x', '/x'],
+    ['//x', '//x'],
+    ['///x', '/x'],
+  ])('%j -> %j', (p, expected) => expect(posixPathOf(p)).toBe(expected));
+});
+
+describe('gitIgnore with real git', () => {
+  const tree = {
+    files: {
+      '.gitignore': '*.log\nbuild/\n',
+      'app.py': 'a',
+      'debug.log': 'd',
+      'tracked.log': 't',
+      'build/out.bin': 'o',
+      'proj/.gitignore': 'secret.txt\n',
+      'proj/secret.txt': 's',
+      'proj/x.log': 'x',
+      'proj/ok.py': 'ok',
+    },
+    git: { add: ['tracked.log'] },
+  };
+  let dir: string;
+  beforeAll(() => {
+    dir = makeTree(tree);
+  });
+  afterAll(() => removeTree(dir));
+
+  test('absolute root: ignored untracked files match; tracked ones never do', () => {
+    const rule = gitIgnore(dir, dir, git);
+    expect(rule('debug.log')).toBe(true);
+    expect(rule('build/out.bin')).toBe(true);
+    expect(rule('proj/secret.txt')).toBe(true);
+    expect(rule('tracked.log')).toBe(false);
+    expect(rule('app.py')).toBe(false);
+  });
+
+  test('root "." : pathlib drops the "./", so paths still match', () => {
+    const rule = gitIgnore('.', dir, git);
+    expect(rule('./debug.log')).toBe(true);
+    expect(rule('./app.py')).toBe(false);
+  });
+
+  test('relative sub-directory root: git answers relative to it, flytekit asks with the prefix, nothing matches', () => {
+    const rule = gitIgnore('proj', dir, git);
+    expect(rule('proj/secret.txt')).toBe(false);
+    expect(rule('proj/x.log')).toBe(false);
+    expect(rule('secret.txt')).toBe(true);
+  });
+
+  test('not inside a repository: nothing is ignored', () => {
+    const bare = makeTree({ files: { '.gitignore': '*.log\n', 'a.log': 'a' } });
+    try {
+      expect(gitIgnore(bare, bare, git)('a.log')).toBe(false);
+    } finally {
+      removeTree(bare);
+    }
+  });
+});
+
+describe('gitIgnore core (injected runner)', () => {
+  test('runs both listings in the root resolved against cwd', () => {
+    const calls: Array<[readonly string[], string]> = [];
+    gitIgnore('proj', '/work', fakeGit([], [], calls));
+    expect(calls).toEqual([
+      [[...LS_IGNORED], '/work/proj'],
+      [[...LS_IGNORED, '--directory'], '/work/proj'],
+    ]);
+    expect(LS_IGNORED).toEqual(['ls-files', '-io', '--exclude-standard']);
+  });
+
+  test('no git executable or a failing git: nothing is ignored', () => {
+    expect(gitIgnore('.', '/', () => undefined)('x')).toBe(false);
+    expect(gitIgnore('.', '/', () => ({ status: 128, stdout: new TextEncoder().encode('x\n') }))('x')).toBe(false);
+  });
+
+  test('the last output line is dropped whatever it is (split("\\n")[:-1])', () => {
+    const run: GitRunner = () => ({ status: 0, stdout: new TextEncoder().encode('a\nb') });
+    const rule = gitIgnore('.', '/', run);
+    expect(rule('a')).toBe(true);
+    expect(rule('b')).toBe(false);
+  });
+
+  test('directory listing is consulted only for directories, and only when some file is ignored', () => {
+    const isDir = (p: string) => p === path.posix.join('/w', 'd');
+    expect(gitIgnore('/w', '/', fakeGit(['f'], ['d/']), isDir)('d')).toBe(true);
+    expect(gitIgnore('/w', '/', fakeGit(['f'], ['d/']), isDir)('e')).toBe(false);
+    expect(gitIgnore('/w', '/', fakeGit([], ['d/']), isDir)('d')).toBe(false);
+  });
+
+  test('the directory check joins the root to the path again (relative roots look one level deeper)', () => {
+    const seen: string[] = [];
+    const isDir = (p: string) => {
+      seen.push(p);
+      return true;
+    };
+    expect(gitIgnore('proj', '/w', fakeGit(['z'], ['proj/x/']), isDir)('proj/x')).toBe(true);
+    expect(seen).toEqual(['/w/proj/proj/x']);
+  });
+});

@@ -1,0 +1,98 @@
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import { SpecError } from '../../errors';
+import { fsPathOf, pyJoin } from '../pyWalk';
+import type { IgnoreRule } from './group';
+
+/**
+ * flytekit's GitIgnore: asks git which untracked paths are ignored under the root and compares path
+ * strings. git prints paths relative to its working directory (the root), while flytekit compares
+ * whatever path it was given, so under a relative root such as `proj` the comparison is between
+ * `debug.log` and `proj/debug.log` and never matches (vector `source-root-rel-gitignore-subdir`).
+ */
+
+export interface GitOutput {
+  /** Exit status; `null` when git was killed by a signal. */
+  status: number | null;
+  stdout: Uint8Array;
+}
+
+/** Runs git in `cwd`; `undefined` when there is no git executable (flytekit's `which("git") is None`). */
+export type GitRunner = (args: readonly string[], cwd: string) => GitOutput | undefined;
+
+export const LS_IGNORED = ['ls-files', '-io', '--exclude-standard'] as const;
+
+/** The real git, with the given environment (the process's by default, as flytekit would run it). */
+export function systemGit(env: NodeJS.ProcessEnv = process.env): GitRunner {
+  return (args, cwd) => {
+    const r = spawnSync('git', [...args], { cwd, env, maxBuffer: 256 * 1024 * 1024 });
+    if (r.error) {
+      // ENOENT also means a missing `cwd`; callers make sure the root is a directory first.
+      if ((r.error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw r.error;
+    }
+    return { status: r.status, stdout: r.stdout };
+  };
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** `set(out.stdout.decode("utf-8").split("\n")[:-1])`, or nothing when git fails (e.g. not a repository). */
+function listIgnored(run: GitRunner, cwd: string, extra: readonly string[]): Set<string> {
+  const out = run([...LS_IGNORED, ...extra], cwd);
+  if (out === undefined || out.status !== 0) return new Set();
+  let text: string;
+  try {
+    text = utf8.decode(out.stdout);
+  } catch {
+    throw new SpecError('git ls-files printed a path that is not valid UTF-8 (flytekit fails on it too)', {
+      field: 'source_root',
+    });
+  }
+  return new Set(text.split('\n').slice(0, -1));
+}
+
+/** `pathlib.PurePosixPath(p).as_posix()`: repeated slashes and `.` components go, `..` stays. */
+export function posixPathOf(p: string): string {
+  let root = '';
+  let rest = p;
+  if (p.startsWith('/')) {
+    const stripped = p.replace(/^\/+/, '');
+    root = p.length - stripped.length === 2 ? '//' : '/';
+    rest = stripped;
+  }
+  const parts = rest.split('/').filter((x) => x !== '' && x !== '.');
+  const joined = root + parts.join('/');
+  return joined === '' ? '.' : joined;
+}
+
+function defaultIsDir(p: string): boolean {
+  try {
+    return fs.statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * flytekit's GitIgnore for `root` (the spec's string), with git run in `root` resolved against `cwd`.
+ * Like flytekit it lists ignored files and ignored directories once, up front.
+ */
+export function gitIgnore(
+  root: string,
+  cwd: string,
+  run: GitRunner = systemGit(),
+  isDir: (fsPath: string) => boolean = defaultIsDir,
+): IgnoreRule {
+  const gitCwd = fsPathOf(root, cwd);
+  const files = listIgnored(run, gitCwd, []);
+  const dirs = listIgnored(run, gitCwd, ['--directory']);
+  return (path) => {
+    // flytekit consults the directory list only when some file is ignored.
+    if (files.size === 0) return false;
+    const posix = posixPathOf(path);
+    if (files.has(posix)) return true;
+    if (isDir(fsPathOf(pyJoin(root, path), cwd)) && dirs.size > 0) return dirs.has(`${posix}/`);
+    return false;
+  };
+}

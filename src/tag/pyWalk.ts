@@ -1,0 +1,139 @@
+import * as fs from 'node:fs';
+import { SpecError } from '../errors';
+
+/**
+ * Python's `os.walk(top, topdown=True, followlinks=False)` with the paths spelled as Python spells
+ * them. flytekit hands those strings (not normalised, relative or absolute as the spec wrote them) to
+ * its ignore rules, so they must be reproduced exactly; file access goes through `fsPathOf`.
+ */
+
+/** `os.path.join(a, b)` on POSIX. */
+export function pyJoin(a: string, b: string): string {
+  if (b.startsWith('/')) return b;
+  if (a === '' || a.endsWith('/')) return a + b;
+  return `${a}/${b}`;
+}
+
+/**
+ * Where the process would find a Python path when run in `cwd`. Concatenated, not normalised:
+ * `a/link/..` must go through the link as the kernel does, not be folded away as `path.resolve` would.
+ */
+export function fsPathOf(pyPath: string, cwd: string): string {
+  if (pyPath.startsWith('/')) return pyPath;
+  return cwd.endsWith('/') ? cwd + pyPath : `${cwd}/${pyPath}`;
+}
+
+/** Python's `str` ordering (code points); JS `<` compares UTF-16 units and puts astral characters before U+E000-U+FFFF. */
+export function codePointCompare(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x !== y) return unitRank(x) - unitRank(y);
+  }
+  return a.length - b.length;
+}
+
+/** Surrogates (astral code points) rank above every BMP unit; U+E000-U+FFFF move down to make room. */
+function unitRank(u: number): number {
+  if (u >= 0xe000) return u - 0x800;
+  if (u >= 0xd800) return u + 0x2000;
+  return u;
+}
+
+export interface WalkLevel {
+  /** The directory as `os.walk` yields it: `top` joined with sub-directory names. */
+  root: string;
+  /** The directory relative to `top`, `/`-separated; `''` for `top` itself. */
+  rel: string;
+  /** Sub-directory names (including links to directories, which are not entered), code-point sorted. */
+  dirs: string[];
+  /** Every other name (files, links to files, broken links, sockets...), code-point sorted. */
+  files: string[];
+}
+
+export interface WalkOptions {
+  cwd: string;
+  /** The spec field blamed in errors. */
+  field: string;
+  /** Sub-directory names not to enter (flytekit's `dirnames[:] = ...` pruning). */
+  prune?: (name: string) => boolean;
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Python would hand back undecodable bytes as lone surrogates and fail later, when the relative path
+ * is UTF-8 encoded for the digest; failing on the name right away is simpler and says which file.
+ */
+function decodeName(raw: Buffer, dir: string, field: string): string {
+  try {
+    return utf8.decode(raw);
+  } catch {
+    throw new SpecError(`a file name under '${dir}' is not valid UTF-8 (flytekit cannot hash it either)`, { field });
+  }
+}
+
+function readLevel(root: string, rel: string, opts: WalkOptions): { level: WalkLevel; enter: string[] } | undefined {
+  let names: Buffer[];
+  try {
+    names = fs.readdirSync(fsPathOf(root, opts.cwd), { encoding: 'buffer' });
+  } catch {
+    // os.walk without onerror silently skips directories it cannot list.
+    return undefined;
+  }
+  const dirs: string[] = [];
+  const files: string[] = [];
+  const enter: string[] = [];
+  for (const raw of names) {
+    const name = decodeName(raw, root, opts.field);
+    const full = fsPathOf(pyJoin(root, name), opts.cwd);
+    let st: fs.Stats;
+    try {
+      st = fs.lstatSync(full);
+    } catch {
+      files.push(name);
+      continue;
+    }
+    if (st.isDirectory()) {
+      dirs.push(name);
+      enter.push(name);
+    } else if (st.isSymbolicLink() && isDirectory(full)) {
+      dirs.push(name);
+    } else {
+      files.push(name);
+    }
+  }
+  const keep = (d: string) => !opts.prune?.(d);
+  files.sort(codePointCompare);
+  return {
+    level: { root, rel, dirs: dirs.filter(keep).sort(codePointCompare), files },
+    enter: enter.filter(keep).sort(codePointCompare),
+  };
+}
+
+function isDirectory(p: string): boolean {
+  try {
+    return fs.statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Top-down, depth-first, sub-directories in code-point order. flytekit gets the file system's
+ * order instead, which only matters where the caller does not sort (the `copy` digest).
+ */
+export function* pyWalk(top: string, opts: WalkOptions): Generator<WalkLevel> {
+  const stack: Array<{ root: string; rel: string }> = [{ root: top, rel: '' }];
+  while (stack.length > 0) {
+    const { root, rel } = stack.pop()!;
+    const read = readLevel(root, rel, opts);
+    if (read === undefined) continue;
+    yield read.level;
+    for (let i = read.enter.length - 1; i >= 0; i--) {
+      const name = read.enter[i];
+      stack.push({ root: pyJoin(root, name), rel: rel === '' ? name : `${rel}/${name}` });
+    }
+  }
+}

@@ -1,0 +1,88 @@
+import type { Hash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { SpecError } from '../errors';
+
+/**
+ * Reading files for the digests without ever leaving the repository. flytekit follows a link wherever
+ * it points and hashes (and copies into the image) what it finds; in CI that could leak runner files
+ * into an image, so a path whose real location is outside `repoRoot` is an error here instead.
+ */
+
+function isInside(child: string, parent: string): boolean {
+  const rel = path.relative(parent, child);
+  return rel === '' || (!path.isAbsolute(rel) && rel !== '..' && !rel.startsWith(`..${path.sep}`));
+}
+
+const realRepos = new Map<string, string>();
+
+function realRepo(repoRoot: string): string {
+  let real = realRepos.get(repoRoot);
+  if (real === undefined) {
+    real = fs.realpathSync(repoRoot);
+    realRepos.set(repoRoot, real);
+  }
+  return real;
+}
+
+/** The real path of `fsPath`, or a SpecError on `field` naming `shown` when it resolves outside the repository. */
+export function realPathInsideRepo(fsPath: string, repoRoot: string, field: string, shown: string): string {
+  let real: string;
+  try {
+    real = fs.realpathSync(fsPath);
+  } catch (e) {
+    throw new SpecError(`cannot resolve '${shown}': ${(e as Error).message}`, { field });
+  }
+  if (!isInside(real, realRepo(repoRoot))) {
+    throw new SpecError(
+      `'${shown}' resolves to '${real}', outside the repository; refusing to read it (flytekit would follow the link)`,
+      { field },
+    );
+  }
+  return real;
+}
+
+/**
+ * What flytekit's checks make of a path: `os.path.exists` (false for broken links) then
+ * `S_ISSOCK`. FIFOs and devices are `special` too: flytekit would block on a FIFO or read a device.
+ */
+export type FileKind = 'regular' | 'dir' | 'missing' | 'special';
+
+export function fileKind(fsPath: string): FileKind {
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(fsPath);
+  } catch {
+    return 'missing';
+  }
+  if (st.isFile()) return 'regular';
+  if (st.isDirectory()) return 'dir';
+  return 'special';
+}
+
+const CHUNK = 1 << 16;
+
+/** flytekit's `_filehash_update`, streaming so large files are not held in memory. */
+export function hashFileContent(hash: Hash, realPath: string, field: string, shown: string): void {
+  let fd: number;
+  try {
+    fd = fs.openSync(realPath, 'r');
+  } catch (e) {
+    throw new SpecError(`cannot read '${shown}': ${(e as Error).message}`, { field });
+  }
+  try {
+    const buf = Buffer.allocUnsafe(CHUNK);
+    for (;;) {
+      const n = fs.readSync(fd, buf, 0, CHUNK, null);
+      if (n === 0) break;
+      hash.update(buf.subarray(0, n));
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** flytekit's `_pathhash_update`: the relative path with its separators removed, UTF-8. */
+export function hashPathJoined(hash: Hash, rel: string): void {
+  hash.update(rel.split('/').join(''), 'utf8');
+}

@@ -1,0 +1,93 @@
+import { createHash } from 'node:crypto';
+import { SpecError } from '../errors';
+import { ignoreGroup, IgnoreGroupOptions } from './ignore/group';
+import { codePointCompare, fsPathOf, pyJoin, pyWalk } from './pyWalk';
+import { fileKind, hashFileContent, hashPathJoined, realPathInsideRepo } from './repoFiles';
+
+/**
+ * flytekit's `ls_files(source_root, mode, deref_symlinks=False, ignore_group=...)` for ImageSpec
+ * (reference §4.4): which files of `source_root` go into the image, and the md5 replacing the path in
+ * the tag hash.
+ */
+
+/** `loaded-modules` is flytekit's default; `all` is the enum ALL or any YAML string. */
+export type SourceCopyMode = 'loaded-modules' | 'all';
+
+export interface SourceFile {
+  /** The path as flytekit lists it: `os.path.join` of the spec's `source_root` and the sub-path. */
+  path: string;
+  /** Relative to `source_root`, `/`-separated: where the file lands under `/root` in the image. */
+  rel: string;
+  /** The real (link-resolved) absolute path that was hashed; always inside the repository. */
+  realPath: string;
+}
+
+export interface SourceListing {
+  /** In hashing order (whole path strings by code point). */
+  files: SourceFile[];
+  /** 32 lowercase hex characters. */
+  digest: string;
+}
+
+const FIELD = 'source_root';
+
+/**
+ * flytekit builds the ignore group (running git with the root as its working directory) before it
+ * looks at the mode, so a root that is not a directory fails in either mode where git is installed.
+ */
+function checkRoot(sourceRoot: string, cwd: string, repoRoot: string): void {
+  const fsRoot = fsPathOf(sourceRoot, cwd);
+  if (sourceRoot === '' || fileKind(fsRoot) !== 'dir') {
+    throw new SpecError(`source_root '${sourceRoot}' is not a directory`, { field: FIELD });
+  }
+  realPathInsideRepo(fsRoot, repoRoot, FIELD, sourceRoot);
+}
+
+/**
+ * `sourceRoot` exactly as the spec wrote it (relative to `cwd`, or absolute): its spelling reaches
+ * the ignore rules. Nothing outside `repoRoot` is read; a link leading there is a SpecError.
+ */
+export function listSourceFiles(
+  sourceRoot: string,
+  cwd: string,
+  mode: SourceCopyMode,
+  repoRoot: string,
+  options: IgnoreGroupOptions = {},
+): SourceListing {
+  checkRoot(sourceRoot, cwd, repoRoot);
+  const ignored = ignoreGroup(sourceRoot, cwd, repoRoot, options);
+  // In the `--image file.yaml` flow no user module has been imported yet, so LOADED_MODULES finds nothing.
+  if (mode === 'loaded-modules') return { files: [], digest: createHash('md5').digest('hex') };
+
+  const found: Array<{ path: string; rel: string }> = [];
+  for (const level of pyWalk(sourceRoot, { cwd, field: FIELD, prune: (d) => d === '.git' })) {
+    for (const name of level.files) {
+      const p = pyJoin(level.root, name);
+      const kind = fileKind(fsPathOf(p, cwd));
+      if (kind === 'missing' || kind === 'special') continue;
+      if (ignored(p)) continue;
+      found.push({ path: p, rel: level.rel === '' ? name : `${level.rel}/${name}` });
+    }
+  }
+  found.sort((a, b) => codePointCompare(a.path, b.path));
+
+  const hash = createHash('md5');
+  const files = found.map(({ path, rel }) => {
+    const realPath = realPathInsideRepo(fsPathOf(path, cwd), repoRoot, FIELD, path);
+    hashFileContent(hash, realPath, FIELD, path);
+    hashPathJoined(hash, rel);
+    return { path, rel, realPath };
+  });
+  return { files, digest: hash.digest('hex') };
+}
+
+/** The md5 hex that replaces `source_root` in the tag hash. */
+export function sourceRootDigest(
+  sourceRoot: string,
+  cwd: string,
+  mode: SourceCopyMode,
+  repoRoot: string,
+  options: IgnoreGroupOptions = {},
+): string {
+  return listSourceFiles(sourceRoot, cwd, mode, repoRoot, options).digest;
+}
