@@ -39152,6 +39152,135 @@ module.exports = {
 
 /***/ }),
 
+/***/ 1637:
+/***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
+
+"use strict";
+
+var __createBinding = (this && this.__createBinding) || (Object.create ? (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    var desc = Object.getOwnPropertyDescriptor(m, k);
+    if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
+      desc = { enumerable: true, get: function() { return m[k]; } };
+    }
+    Object.defineProperty(o, k2, desc);
+}) : (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    o[k2] = m[k];
+}));
+var __setModuleDefault = (this && this.__setModuleDefault) || (Object.create ? (function(o, v) {
+    Object.defineProperty(o, "default", { enumerable: true, value: v });
+}) : function(o, v) {
+    o["default"] = v;
+});
+var __importStar = (this && this.__importStar) || (function () {
+    var ownKeys = function(o) {
+        ownKeys = Object.getOwnPropertyNames || function (o) {
+            var ar = [];
+            for (var k in o) if (Object.prototype.hasOwnProperty.call(o, k)) ar[ar.length] = k;
+            return ar;
+        };
+        return ownKeys(o);
+    };
+    return function (mod) {
+        if (mod && mod.__esModule) return mod;
+        var result = {};
+        if (mod != null) for (var k = ownKeys(mod), i = 0; i < k.length; i++) if (k[i] !== "default") __createBinding(result, mod, k[i]);
+        __setModuleDefault(result, mod);
+        return result;
+    };
+})();
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.buildOrder = buildOrder;
+exports.prepareAll = prepareAll;
+exports.buildMissing = buildMissing;
+const core = __importStar(__nccwpck_require__(7484));
+const errors_1 = __nccwpck_require__(3916);
+const run_1 = __nccwpck_require__(1718);
+const context_1 = __nccwpck_require__(3327);
+/** Base specs first, so a child's FROM names an image that was just pushed. Input order otherwise. */
+function buildOrder(images) {
+    const byKey = new Map(images.map((p) => [p.file.key, p]));
+    const done = new Set();
+    const out = [];
+    const visit = (p) => {
+        if (done.has(p.file.key))
+            return;
+        done.add(p.file.key);
+        if (p.baseKey)
+            visit(byKey.get(p.baseKey));
+        out.push(p);
+    };
+    images.forEach(visit);
+    return out;
+}
+/**
+ * Render every context before building anything: a spec that cannot be built safely stops the
+ * run before the first push. Returns the errors, or the contexts by key.
+ */
+function prepareAll(images, needed, o) {
+    const contexts = new Map();
+    const errors = [];
+    const byKey = new Map(images.map((p) => [p.file.key, p]));
+    for (const p of images) {
+        if (!needed.has(p.file.key))
+            continue;
+        try {
+            const base = p.baseKey ? byKey.get(p.baseKey).image : undefined;
+            contexts.set(p.file.key, (0, context_1.prepareContext)(p, base, { cwd: o.cwd, repoRoot: o.repoRoot, defaultPythonVersion: o.defaultPythonVersion, flytekitVersion: o.flytekitVersion }));
+        }
+        catch (e) {
+            if (!(e instanceof errors_1.SpecError))
+                throw e;
+            errors.push(e);
+        }
+    }
+    return { contexts, errors };
+}
+/**
+ * Build what needs building, in dependency order, one at a time (BuildKit parallelises inside a
+ * build; two cores gain nothing from two builds). Records are updated in place.
+ */
+async function buildMissing(order, records, contexts, o) {
+    let stop = false;
+    for (const p of order) {
+        const ctx = contexts.get(p.file.key);
+        if (!ctx)
+            continue;
+        const r = records.get(p.file.key);
+        const base = p.baseKey ? records.get(p.baseKey) : undefined;
+        if (base && (base.status === 'failed' || base.status === 'cancelled')) {
+            Object.assign(r, { status: 'cancelled', reason: `its base image ${base.key} was not built` });
+            continue;
+        }
+        if (stop) {
+            Object.assign(r, { status: 'cancelled', reason: 'an earlier build failed and fail-fast is set' });
+            continue;
+        }
+        core.startGroup(`Building ${p.file.key}: ${p.image}`);
+        let outcome;
+        try {
+            outcome = await (0, run_1.buildOne)(ctx, o.settings, o.exec, o.tmpRoot);
+        }
+        finally {
+            core.endGroup();
+        }
+        if (outcome.ok) {
+            Object.assign(r, { status: 'built', digest: outcome.digest, durationMs: outcome.durationMs, reason: o.settings.push ? undefined : 'not pushed (push: false)' });
+            core.info(`${p.file.key}: built ${p.image}${outcome.digest ? ` (${outcome.digest})` : ''} in ${(outcome.durationMs / 1000).toFixed(1)} s`);
+        }
+        else {
+            Object.assign(r, { status: 'failed', reason: outcome.error, durationMs: outcome.durationMs });
+            core.error(`${p.image}: build failed: ${outcome.error}`, { title: `Build of ${p.file.key} failed`, file: o.annotationFile(p) });
+            if (o.failFast)
+                stop = true;
+        }
+    }
+}
+
+
+/***/ }),
+
 /***/ 6755:
 /***/ ((__unused_webpack_module, exports) => {
 
@@ -39254,6 +39383,9 @@ function listInput(value) {
         .filter(Boolean);
 }
 function readInputs(get, env, cwd) {
+    if (get('cache') === 'registry' && !get('cache-ref')) {
+        throw new errors_1.InputError("input 'cache-ref' is required with cache: registry (a repository such as ghcr.io/acme/imagespec-cache)", 'cache-ref');
+    }
     const workspace = path.resolve(env.GITHUB_WORKSPACE || cwd);
     const wd = get('working-directory');
     const specs = get('specs');
@@ -39269,6 +39401,16 @@ function readInputs(get, env, cwd) {
         failOnMissing: boolInput('fail-on-missing', get('fail-on-missing'), false),
         concurrency: intInput('concurrency', get('concurrency'), 8, 1, 64),
         insecureRegistries: listInput(get('insecure-registries')),
+        push: boolInput('push', get('push'), true),
+        // flytekit's own switch counts too, with flytekit's truthiness (anything but false/0/off/no).
+        force: boolInput('force', get('force'), false) ||
+            (env.FLYTE_FORCE_PUSH_IMAGE_SPEC !== undefined && !['false', '0', 'off', 'no'].includes(env.FLYTE_FORCE_PUSH_IMAGE_SPEC.toLowerCase())),
+        cache: oneOf('cache', get('cache'), ['none', 'gha', 'registry'], 'none'),
+        cacheRef: get('cache-ref'),
+        builder: get('builder'),
+        pythonVersion: get('python-version') || '3.12',
+        flytekitVersion: get('flytekit-version') || '1.16.24',
+        failFast: boolInput('fail-fast', get('fail-fast'), false),
     };
 }
 
@@ -39411,6 +39553,1545 @@ function summaryMarkdown(title, records, errors = []) {
         lines.push('', '**Errors**', '', ...errors.map((e) => `- ${cell(e)}`));
     }
     return lines.join('\n') + '\n';
+}
+
+
+/***/ }),
+
+/***/ 5547:
+/***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
+
+"use strict";
+
+var __createBinding = (this && this.__createBinding) || (Object.create ? (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    var desc = Object.getOwnPropertyDescriptor(m, k);
+    if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
+      desc = { enumerable: true, get: function() { return m[k]; } };
+    }
+    Object.defineProperty(o, k2, desc);
+}) : (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    o[k2] = m[k];
+}));
+var __setModuleDefault = (this && this.__setModuleDefault) || (Object.create ? (function(o, v) {
+    Object.defineProperty(o, "default", { enumerable: true, value: v });
+}) : function(o, v) {
+    o["default"] = v;
+});
+var __importStar = (this && this.__importStar) || (function () {
+    var ownKeys = function(o) {
+        ownKeys = Object.getOwnPropertyNames || function (o) {
+            var ar = [];
+            for (var k in o) if (Object.prototype.hasOwnProperty.call(o, k)) ar[ar.length] = k;
+            return ar;
+        };
+        return ownKeys(o);
+    };
+    return function (mod) {
+        if (mod && mod.__esModule) return mod;
+        var result = {};
+        if (mod != null) for (var k = ownKeys(mod), i = 0; i < k.length; i++) if (k[i] !== "default") __createBinding(result, mod, k[i]);
+        __setModuleDefault(result, mod);
+        return result;
+    };
+})();
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.csvAttrs = csvAttrs;
+exports.cacheTag = cacheTag;
+exports.cacheArgs = cacheArgs;
+exports.buildxArgs = buildxArgs;
+/**
+ * The argv for `docker buildx build`, assembled like docker/build-push-action does (one flag and
+ * one value per item, context last), but from this action's few inputs instead of free-form
+ * buildx flags. Pure: no environment, no file system.
+ */
+const path = __importStar(__nccwpck_require__(6928));
+const errors_1 = __nccwpck_require__(3916);
+const sanitize_1 = __nccwpck_require__(1817);
+/**
+ * One buildx CSV attribute list (`type=gha,scope=x`). buildx parses these values with a CSV
+ * reader, so a value with a comma or quote would split into extra attributes; such fields are
+ * CSV-quoted (`"scope=a,b"`, quotes doubled).
+ */
+function csvAttrs(attrs) {
+    return attrs
+        .map(([k, v]) => {
+        const field = `${k}=${v}`;
+        return /[",\r\n]/.test(field) ? `"${field.replace(/"/g, '""')}"` : field;
+    })
+        .join(',');
+}
+/**
+ * Turns a cache key into a valid tag (`[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}`) for the registry cache:
+ * other characters (`/`, `:`, `@`) become `-`, and the result is cut to 128 characters.
+ */
+function cacheTag(key) {
+    let t = key.replace(/[^A-Za-z0-9_.-]/g, '-');
+    if (!/^[A-Za-z0-9_]/.test(t))
+        t = '_' + t;
+    return t.slice(0, 128);
+}
+/**
+ * `--cache-from`/`--cache-to` pairs. `mode=max` exports every stage's layers (the uv and micromamba
+ * stages and all intermediate RUNs), and `ignore-error=true` keeps a cache-export failure (quota,
+ * permissions on a fork's PR) from failing a build whose image was produced.
+ */
+function cacheArgs(cache, cacheKey, cacheRef) {
+    if (cache === 'none')
+        return [];
+    if (!cacheKey)
+        throw new errors_1.InputError(`cache '${cache}' needs a cache key`, 'cache');
+    if (cache === 'gha') {
+        return [
+            '--cache-from',
+            csvAttrs([
+                ['type', 'gha'],
+                ['scope', cacheKey],
+            ]),
+            '--cache-to',
+            csvAttrs([
+                ['type', 'gha'],
+                ['scope', cacheKey],
+                ['mode', 'max'],
+                ['ignore-error', 'true'],
+            ]),
+        ];
+    }
+    if (!cacheRef || !(0, sanitize_1.isRepository)(cacheRef)) {
+        throw new errors_1.InputError(`cache 'registry' needs a cache repository without tag or digest (e.g. ghcr.io/org/cache), got ${JSON.stringify(cacheRef ?? '')}`, 'cache-ref');
+    }
+    const ref = `${cacheRef}:${cacheTag(cacheKey)}`;
+    return [
+        '--cache-from',
+        csvAttrs([
+            ['type', 'registry'],
+            ['ref', ref],
+        ]),
+        '--cache-to',
+        // image-manifest + OCI media types: the cache is stored as an OCI image manifest, which
+        // registries that reject buildx's cache-index media type (ECR, some Artifactory) accept.
+        csvAttrs([
+            ['type', 'registry'],
+            ['ref', ref],
+            ['mode', 'max'],
+            ['image-manifest', 'true'],
+            ['oci-mediatypes', 'true'],
+            ['ignore-error', 'true'],
+        ]),
+    ];
+}
+/**
+ * The arguments after `docker`: `['buildx', 'build', …, <context>]`. Run as
+ * `exec('docker', buildxArgs(opts))`; a standalone `buildx` binary takes `.slice(1)`.
+ */
+function buildxArgs(opts) {
+    const args = ['buildx', 'build'];
+    if (opts.builder)
+        args.push('--builder', opts.builder);
+    args.push('--platform', opts.platform);
+    args.push('--tag', opts.tag);
+    if (opts.push)
+        args.push('--push');
+    else if (opts.load)
+        args.push('--load');
+    else
+        args.push('--output', 'type=cacheonly');
+    if (opts.metadataFile)
+        args.push('--metadata-file', opts.metadataFile);
+    const provenance = opts.provenance ?? false;
+    args.push(`--provenance=${provenance === true ? 'true' : provenance === false ? 'false' : provenance}`);
+    for (const s of opts.secrets ?? []) {
+        if ((s.src === undefined) === (s.env === undefined)) {
+            throw new errors_1.InputError(`secret '${s.id}' needs exactly one of src and env`, 'secrets');
+        }
+        const source = s.src !== undefined ? ['src', s.src] : ['env', s.env ?? ''];
+        args.push('--secret', csvAttrs([['id', s.id], source]));
+    }
+    for (const [k, v] of opts.buildArgs ?? []) {
+        if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k))
+            throw new errors_1.InputError(`invalid build-arg name ${JSON.stringify(k)}`, 'build-args');
+        args.push('--build-arg', `${k}=${v}`);
+    }
+    args.push(...cacheArgs(opts.cache, opts.cacheKey, opts.cacheRef));
+    args.push('--file', opts.dockerfile ?? path.join(opts.contextDir, 'Dockerfile'));
+    // A context path starting with '-' would be parsed as an option.
+    args.push(opts.contextDir.startsWith('-') ? `./${opts.contextDir}` : opts.contextDir);
+    return args;
+}
+
+
+/***/ }),
+
+/***/ 3327:
+/***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
+
+"use strict";
+
+var __createBinding = (this && this.__createBinding) || (Object.create ? (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    var desc = Object.getOwnPropertyDescriptor(m, k);
+    if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
+      desc = { enumerable: true, get: function() { return m[k]; } };
+    }
+    Object.defineProperty(o, k2, desc);
+}) : (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    o[k2] = m[k];
+}));
+var __setModuleDefault = (this && this.__setModuleDefault) || (Object.create ? (function(o, v) {
+    Object.defineProperty(o, "default", { enumerable: true, value: v });
+}) : function(o, v) {
+    o["default"] = v;
+});
+var __importStar = (this && this.__importStar) || (function () {
+    var ownKeys = function(o) {
+        ownKeys = Object.getOwnPropertyNames || function (o) {
+            var ar = [];
+            for (var k in o) if (Object.prototype.hasOwnProperty.call(o, k)) ar[ar.length] = k;
+            return ar;
+        };
+        return ownKeys(o);
+    };
+    return function (mod) {
+        if (mod && mod.__esModule) return mod;
+        var result = {};
+        if (mod != null) for (var k = ownKeys(mod), i = 0; i < k.length; i++) if (k[i] !== "default") __createBinding(result, mod, k[i]);
+        __setModuleDefault(result, mod);
+        return result;
+    };
+})();
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.prepareContext = prepareContext;
+exports.writeContext = writeContext;
+const fs = __importStar(__nccwpck_require__(3024));
+const path = __importStar(__nccwpck_require__(6760));
+const errors_1 = __nccwpck_require__(3916);
+const postInit_1 = __nccwpck_require__(5883);
+const view_1 = __nccwpck_require__(9158);
+const copyDigest_1 = __nccwpck_require__(3159);
+const sourceRoot_1 = __nccwpck_require__(5127);
+const dockerfile_1 = __nccwpck_require__(2784);
+const sanitize_1 = __nccwpck_require__(1817);
+const requirements_1 = __nccwpck_require__(6322);
+/**
+ * Render the Dockerfile and list the context's files for one planned image. Throws SpecError (with
+ * the spec's file and the field's line) for anything that cannot be built safely.
+ */
+function prepareContext(p, baseImageName, opts) {
+    const spec = p.spec;
+    const at = (field) => (0, postInit_1.fieldWhere)(spec, field, spec.values[field]);
+    try {
+        const view = (0, view_1.specView)(spec, baseImageName);
+        (0, sanitize_1.checkSpecView)(view);
+        const files = [];
+        const mode = (0, requirements_1.installMode)(view.requirements);
+        let pyprojectPresent = false;
+        if (mode === 'requirements') {
+            const text = view.requirements ? fs.readFileSync(path.resolve(opts.cwd, view.requirements), 'utf8') : undefined;
+            files.push({ dest: requirements_1.REQUIREMENTS_UV, content: (0, requirements_1.requirementsUvTxt)(view.packages, opts.flytekitVersion, text) });
+        }
+        else {
+            const lock = path.resolve(opts.cwd, view.requirements);
+            const pyproject = path.resolve(opts.cwd, (0, requirements_1.lockPyprojectPath)(view.requirements));
+            pyprojectPresent = fs.existsSync(pyproject);
+            files.push({ dest: mode, src: lock });
+            if (pyprojectPresent)
+                files.push({ dest: 'pyproject.toml', src: pyproject });
+        }
+        const sourceFiles = view.copyMode !== undefined && view.copyMode !== 'no-copy';
+        if (view.copyMode === 'all') {
+            for (const f of (0, sourceRoot_1.listSourceFiles)(view.sourceRoot, opts.cwd, 'all', opts.repoRoot).files) {
+                files.push({ dest: `src/${f.rel}`, src: f.realPath });
+            }
+        }
+        const entries = (0, copyDigest_1.listCopyFiles)(view.copy, opts.cwd, opts.repoRoot).entries;
+        const kinds = entries.map((e, i) => {
+            if (e.kind === 'special')
+                throw new errors_1.SpecError(`${e.entry} is not a regular file or directory`, { field: `copy[${i}]` });
+            const norm = (0, sanitize_1.normalizeCopyPath)(e.entry, `copy[${i}]`);
+            for (const f of e.files)
+                files.push({ dest: e.kind === 'dir' ? `${norm}/${f.rel}` : norm, src: f.realPath });
+            return { path: e.entry, kind: e.kind };
+        });
+        const dockerfile = (0, dockerfile_1.renderDockerfile)(view, {
+            imageId: p.id,
+            defaultPythonVersion: opts.defaultPythonVersion,
+            flytekitVersion: opts.flytekitVersion,
+            sourceFiles,
+            copyEntries: kinds,
+            pyprojectPresent,
+        });
+        return { image: p, dockerfile, files };
+    }
+    catch (e) {
+        if (e instanceof errors_1.SpecError) {
+            const field = (e.field?.split(/[.[]/)[0] ?? 'name');
+            throw e.withDefaults({ ...at(field in spec.values ? field : 'name'), field: e.field });
+        }
+        const err = e;
+        if (err.code === 'ENOENT')
+            throw new errors_1.SpecError(`file not found: ${err.path ?? ''}`, at('requirements'));
+        throw e;
+    }
+}
+/** Write a prepared context into an empty directory. Only the listed files go in, nothing else. */
+function writeContext(ctx, dir) {
+    fs.mkdirSync(path.join(dir, 'src'), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'Dockerfile'), ctx.dockerfile);
+    for (const f of ctx.files) {
+        const dest = path.join(dir, f.dest);
+        fs.mkdirSync(path.dirname(dest), { recursive: true });
+        if (f.content !== undefined)
+            fs.writeFileSync(dest, f.content);
+        else
+            fs.copyFileSync(f.src, dest);
+    }
+}
+
+
+/***/ }),
+
+/***/ 2784:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.DEFAULT_BASE_IMAGE = exports.DEFAULT_MICROMAMBA_IMAGE = exports.DEFAULT_UV_IMAGE = void 0;
+exports.renderDockerfile = renderDockerfile;
+/**
+ * The Dockerfile of flytekit's default ImageSpec builder (flytekit 1.16.24, reference §7.2),
+ * written from its described behaviour: the same stages, instructions and order, so the image has
+ * the same layout (micromamba env or venv, `flytekit` user, PATH/UV_* env, files under /root,
+ * `_F_IMG_ID` last). It is not byte-identical: instructions are wrapped with line continuations for
+ * readability, and the deviations below are deliberate.
+ *
+ * Deliberate deviations from flytekit's output (same image for every spec flytekit builds
+ * correctly):
+ *  - Every user value is validated or rendered inertly (see sanitize.ts): env values are quoted
+ *    (flytekit writes `A=b c`, which breaks), conda packages, python versions and pip arguments are
+ *    shell-quoted (flytekit's unquoted `numpy>=1.2` is a shell redirect), and anything that would
+ *    add Dockerfile instructions is rejected. A consequence: `$VAR` in an env value is literal.
+ *  - No `#syntax=docker/dockerfile:1.5` line by default. That directive makes BuildKit pull the
+ *    frontend image from Docker Hub before every build, which fails on offline or rate-limited
+ *    runners; BuildKit's built-in Dockerfile frontend has supported `RUN --mount` (cache, bind,
+ *    secret, from=stage) for years. `syntaxDirective` turns it back on.
+ *  - When `commands` is empty, the commands RUN is omitted (flytekit emits a RUN with mounts and
+ *    no command, an empty layer).
+ *  - The ca-certificates fallback copies micromamba's bundle only if the base image has none.
+ *    flytekit's `[ -f X ] || mkdir … && cp …` parses as `([ -f X ] || mkdir …) && cp …` and so
+ *    always overwrites the base image's bundle (dropping e.g. corporate CAs); the intent, stated
+ *    by the instruction's shape, is a fallback.
+ *  - A `copy` entry that does not exist is an error here (flytekit fails too, in shutil).
+ */
+const errors_1 = __nccwpck_require__(3916);
+const requirements_1 = __nccwpck_require__(6322);
+const sanitize_1 = __nccwpck_require__(1817);
+exports.DEFAULT_UV_IMAGE = 'ghcr.io/astral-sh/uv:0.5.1';
+exports.DEFAULT_MICROMAMBA_IMAGE = 'mambaorg/micromamba:2.0.3-debian12-slim';
+exports.DEFAULT_BASE_IMAGE = 'debian:bookworm-slim';
+/** Where micromamba puts the `runtime` env, and the venv used with `python_exec` or a lock file. */
+const MAMBA_ROOT = '/opt/micromamba';
+const MAMBA_BIN = `${MAMBA_ROOT}/envs/runtime/bin`;
+const VENV = '/root/.venv';
+/**
+ * One instruction over several lines: the first part follows the keyword, each further part goes
+ * on its own continuation line. Callers guarantee no part starts with `#` or is blank (Docker
+ * drops such lines inside a continuation) and no part but the last ends with a backslash.
+ */
+function instruction(keyword, parts) {
+    return `${keyword} ` + parts.join(' \\\n    ');
+}
+const UV_CACHE_MOUNT = '--mount=type=cache,sharing=locked,mode=0777,target=/root/.cache/uv,id=uv';
+const UV_BIN_MOUNT = '--mount=from=uv,source=/uv,target=/usr/bin/uv';
+const bindMount = (file) => `--mount=type=bind,target=${file},src=${file}`;
+/** `ENV PATH=… UV_PYTHON=…` pointing at the venv that `uv sync` / `poetry install` created. */
+const VENV_ENV = instruction('ENV', [`PATH="${VENV}/bin:$PATH"`, `UV_PYTHON=${VENV}/bin/python`]);
+function checkOptions(opts) {
+    try {
+        (0, sanitize_1.checkPythonVersion)(opts.defaultPythonVersion, 'default-python-version');
+    }
+    catch (e) {
+        throw new errors_1.InputError(e.message, 'default-python-version');
+    }
+    if (opts.syntaxDirective) {
+        try {
+            (0, sanitize_1.checkImageRef)(syntaxImage(opts.syntaxDirective), 'syntax');
+        }
+        catch (e) {
+            throw new errors_1.InputError(e.message, 'dockerfile-syntax');
+        }
+    }
+    (opts.secretMounts ?? []).forEach((m, i) => {
+        (0, sanitize_1.checkSecretId)(m.id, `secretMounts[${i}].id`);
+        (0, sanitize_1.checkMountTarget)(m.target, `secretMounts[${i}].target`);
+    });
+}
+/** Accepts `docker/dockerfile:1.5` as well as a whole `#syntax=docker/dockerfile:1.5` line. */
+function syntaxImage(directive) {
+    return directive.replace(/^#\s*syntax\s*=\s*/i, '').trim();
+}
+/** `_F_IMG_ID` is a base64url hash; render it bare like flytekit, quoted if it ever is not. */
+function envWord(value) {
+    return /^[A-Za-z0-9_.:/+=-]+$/.test(value) ? value : (0, sanitize_1.dockerQuote)(value);
+}
+/**
+ * The user's env after `PYTHONPATH=/root`, with Python dict semantics: flytekit does
+ * `{"PYTHONPATH": "/root", **env}`, so a user PYTHONPATH replaces the value in first position and
+ * a repeated key keeps its first position with the last value.
+ */
+function mergedEnv(env) {
+    const merged = new Map([['PYTHONPATH', '/root']]);
+    for (const [k, v] of env)
+        merged.set(k, v);
+    return [...merged];
+}
+function condaArgs(view, pythonVersion) {
+    return [
+        '-c conda-forge',
+        ...view.condaChannels.map((c) => `-c ${(0, sanitize_1.shellQuote)(c)}`),
+        (0, sanitize_1.shellQuote)(`python=${pythonVersion}`),
+        ...view.condaPackages.map(sanitize_1.shellQuote),
+    ].join(' ');
+}
+function micromambaBlock(view, pythonVersion) {
+    const args = condaArgs(view, pythonVersion);
+    const prefix = `-n runtime --root-prefix ${MAMBA_ROOT}`;
+    // `create` fails when the base image (e.g. another ImageSpec image) already has the env; then
+    // install into it. The env must belong to the flytekit user, who runs the tasks.
+    return instruction('RUN', [
+        `--mount=type=cache,sharing=locked,mode=0777,target=${MAMBA_ROOT}/pkgs,id=micromamba`,
+        '--mount=from=micromamba,source=/usr/bin/micromamba,target=/usr/bin/micromamba',
+        'micromamba config set use_lockfiles False &&',
+        `( micromamba create ${prefix} ${args}`,
+        `|| micromamba install ${prefix} ${args} ) &&`,
+        `chown -R flytekit ${MAMBA_ROOT}`,
+    ]);
+}
+/** flytekit's Python install step for each mode (reference §7.2, "python install block"). */
+function installBlock(view, mode, pipArgs, secretMounts) {
+    const secrets = secretMounts.map((m) => `--mount=type=secret,id=${m.id},target=${m.target}`);
+    const args = (extra) => [...pipArgs, ...extra].join(' ');
+    switch (mode) {
+        case 'uv.lock':
+            // `uv sync` creates the project venv in the working directory, hence WORKDIR /root.
+            return [
+                'WORKDIR /root',
+                instruction('RUN', [
+                    UV_CACHE_MOUNT,
+                    UV_BIN_MOUNT,
+                    bindMount('uv.lock'),
+                    bindMount('pyproject.toml'),
+                    ...secrets,
+                    `uv sync ${args(['--locked', '--no-dev', '--no-install-project'])} &&`,
+                    `chown -R flytekit ${VENV}`,
+                ]),
+                'WORKDIR /',
+                VENV_ENV,
+            ];
+        case 'poetry.lock':
+            // Poetry is installed with uv into the current interpreter, then creates its venv in the
+            // project directory (POETRY_VIRTUALENVS_IN_PROJECT), which is /root.
+            return [
+                instruction('RUN', [UV_CACHE_MOUNT, UV_BIN_MOUNT, 'uv pip install poetry']),
+                instruction('ENV', ['POETRY_CACHE_DIR=/tmp/poetry_cache', 'POETRY_VIRTUALENVS_IN_PROJECT=true']),
+                'WORKDIR /root',
+                instruction('RUN', [
+                    '--mount=type=cache,sharing=locked,mode=0777,target=/tmp/poetry_cache,id=poetry',
+                    bindMount('poetry.lock'),
+                    bindMount('pyproject.toml'),
+                    ...secrets,
+                    `poetry install ${args(['--no-root'])} &&`,
+                    `chown -R flytekit ${VENV}`,
+                ]),
+                'WORKDIR /',
+                VENV_ENV,
+            ];
+        case 'requirements': {
+            const mounts = [UV_CACHE_MOUNT, UV_BIN_MOUNT, bindMount(requirements_1.REQUIREMENTS_UV), ...secrets];
+            const install = args(['--requirement', requirements_1.REQUIREMENTS_UV]);
+            if (view.pythonExec === undefined) {
+                return [instruction('RUN', [...mounts, `uv pip install ${install}`])];
+            }
+            // The base image's Python may be "externally managed" (PEP 668), so flytekit installs into
+            // a venv that still sees the base image's packages.
+            return [
+                'WORKDIR /root',
+                instruction('RUN', [
+                    ...mounts,
+                    `uv venv --python ${(0, sanitize_1.shellQuote)(view.pythonExec)} --system-site-packages ${VENV} &&`,
+                    `uv pip install --python ${VENV}/bin/python ${install} &&`,
+                    `chown -R flytekit ${VENV}`,
+                ]),
+                'WORKDIR /',
+            ];
+        }
+    }
+}
+function copyLine(src, dest) {
+    const plain = /^[A-Za-z0-9_./@%+=:,~-]+$/;
+    if (plain.test(src) && plain.test(dest))
+        return `COPY --chown=flytekit ${src} ${dest}`;
+    // Blanks split words in the plain form; the JSON form keeps each path one word.
+    return `COPY --chown=flytekit ${(0, sanitize_1.jsonArray)([src, dest])}`;
+}
+/**
+ * `copy` entries as flytekit writes them: a directory `p` goes to `/root/p/`, a file to
+ * `/root/<parent>/` (so a top-level file gives `/root/./`).
+ */
+function copyLines(view, entries) {
+    if (entries.length !== view.copy.length) {
+        throw new Error(`copyEntries has ${entries.length} entries but the spec's copy has ${view.copy.length}`);
+    }
+    return entries.map((e, i) => {
+        const field = `copy[${i}]`;
+        const p = (0, sanitize_1.normalizeCopyPath)(e.path, field);
+        if (e.kind === 'missing') {
+            throw new errors_1.SpecError(`${JSON.stringify(e.path)} does not exist (copy paths are relative to the working directory)`, {
+                field,
+            });
+        }
+        return copyLine(p, e.kind === 'dir' ? `/root/${p}/` : `/root/${(0, sanitize_1.copyParent)(p)}/`);
+    });
+}
+/**
+ * Renders the Dockerfile for `view`. Throws a SpecError (field set, file/line left to the caller)
+ * for what flytekit rejects (cuda/cudnn, conda fields with python_exec, lock-file conflicts, bad
+ * copy paths) and for values that fail validation; an InputError for bad options.
+ */
+function renderDockerfile(view, opts) {
+    checkOptions(opts);
+    // flytekit's own checks first, in its order.
+    if (view.cuda !== undefined || view.cudnn !== undefined) {
+        throw new errors_1.SpecError('cuda and cudnn do not need to be specified: GPU libraries from PyPI bring their own CUDA; ' +
+            'with conda, add the `nvidia` channel to conda_channels and its packages to ' +
+            'conda_packages; for non-Python CUDA needs, use a base_image with CUDA preinstalled', { field: view.cuda !== undefined ? 'cuda' : 'cudnn' });
+    }
+    const mode = (0, requirements_1.checkLockFile)(view, opts.pyprojectPresent === true);
+    if (view.pythonExec !== undefined) {
+        if (view.condaChannels.length > 0) {
+            throw new errors_1.SpecError('conda_channels is not supported with python_exec', { field: 'conda_channels' });
+        }
+        if (view.condaPackages.length > 0) {
+            throw new errors_1.SpecError('conda_packages is not supported with python_exec', { field: 'conda_packages' });
+        }
+    }
+    const { pipExtraArgs, commands } = (0, sanitize_1.checkSpecView)(view);
+    const copies = copyLines(view, opts.copyEntries);
+    // flytekit tests `if image_spec.python_version:`, so an empty string also means the default.
+    const pythonVersion = view.pythonVersion || opts.defaultPythonVersion;
+    const extraPath = view.pythonExec === undefined ? MAMBA_BIN : `${VENV}/bin`;
+    const pythonExec = `${extraPath}/python`;
+    const pipArgs = [
+        ...(view.pipIndex !== undefined ? ['--index-url', (0, sanitize_1.shellQuote)(view.pipIndex)] : []),
+        ...view.pipExtraIndexUrl.flatMap((u) => ['--extra-index-url', (0, sanitize_1.shellQuote)(u)]),
+        ...pipExtraArgs.map(sanitize_1.shellQuote),
+    ];
+    // Sections are separated by blank lines; lines within a section are consecutive instructions.
+    const sections = [];
+    const header = [];
+    if (opts.syntaxDirective)
+        header.push(`# syntax=${syntaxImage(opts.syntaxDirective)}`);
+    header.push(`# Generated by imagespec-action: the image layout of flytekit's default ImageSpec builder`, `# (flytekit ${opts.flytekitVersion.replace(/[^A-Za-z0-9.+!_-]/g, '?')}).`);
+    sections.push(header);
+    sections.push([
+        `FROM ${view.uvImage ?? exports.DEFAULT_UV_IMAGE} AS uv`,
+        `FROM ${view.micromambaImage ?? exports.DEFAULT_MICROMAMBA_IMAGE} AS micromamba`,
+    ]);
+    sections.push([`FROM ${view.baseImage ?? exports.DEFAULT_BASE_IMAGE}`, 'WORKDIR /', 'USER root']);
+    if (view.aptPackages.length > 0) {
+        sections.push([
+            instruction('RUN', [
+                '--mount=type=cache,sharing=locked,mode=0777,target=/var/cache/apt,id=apt',
+                `apt-get update && apt-get install -y --no-install-recommends ${view.aptPackages.join(' ')}`,
+            ]),
+        ]);
+    }
+    sections.push([
+        instruction('RUN', [
+            '--mount=from=micromamba,source=/etc/ssl/certs/ca-certificates.crt,target=/tmp/ca-certificates.crt',
+            '[ -f /etc/ssl/certs/ca-certificates.crt ] ||',
+            '{ mkdir -p /etc/ssl/certs/ && cp /tmp/ca-certificates.crt /etc/ssl/certs/ca-certificates.crt; }',
+        ]),
+        'RUN id -u flytekit || useradd --create-home --shell /bin/bash flytekit',
+        'RUN chown -R flytekit /root && chown -R flytekit /home',
+    ]);
+    if (view.pythonExec === undefined)
+        sections.push([micromambaBlock(view, pythonVersion)]);
+    sections.push([
+        instruction('ENV', [
+            `PATH="${extraPath}:$PATH"`,
+            `UV_PYTHON=${pythonExec}`,
+            'UV_COMPILE_BYTECODE=1',
+            'UV_LINK_MODE=copy',
+            'FLYTE_SDK_RICH_TRACEBACKS=0',
+            'SSL_CERT_DIR=/etc/ssl/certs',
+            ...mergedEnv(view.env).map(([k, v]) => `${k}=${(0, sanitize_1.dockerQuote)(v)}`),
+        ]),
+    ]);
+    sections.push(installBlock(view, mode, pipArgs, opts.secretMounts ?? []));
+    const tail = [
+        instruction('ENV', [
+            'PATH="$PATH:/usr/local/nvidia/bin:/usr/local/cuda/bin"',
+            'LD_LIBRARY_PATH="/usr/local/nvidia/lib64:$LD_LIBRARY_PATH"',
+        ]),
+    ];
+    if (view.entrypoint !== undefined)
+        tail.push(`ENTRYPOINT ${(0, sanitize_1.jsonArray)(view.entrypoint)}`);
+    if (opts.sourceFiles)
+        tail.push('COPY --chown=flytekit ./src /root');
+    tail.push(...copies);
+    sections.push(tail);
+    if (commands.length > 0) {
+        // Commands run as root in /, with uv and its cache available, before the user switch.
+        sections.push([
+            instruction('RUN', [
+                UV_CACHE_MOUNT,
+                UV_BIN_MOUNT,
+                ...commands.map((c, i) => (i < commands.length - 1 ? `${c} &&` : c)),
+            ]),
+        ]);
+    }
+    sections.push([
+        'WORKDIR /root',
+        'SHELL ["/bin/bash", "-c"]',
+        'USER flytekit',
+        'RUN mkdir -p $HOME && echo "export PATH=$PATH" >> $HOME/.profile',
+    ]);
+    // Last, so a change of the spec id only invalidates this one layer.
+    sections.push([`ENV _F_IMG_ID=${envWord(opts.imageId)}`]);
+    return sections.map((s) => s.join('\n')).join('\n\n') + '\n';
+}
+
+
+/***/ }),
+
+/***/ 6322:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.REQUIREMENTS_UV = void 0;
+exports.installMode = installMode;
+exports.lockPyprojectPath = lockPyprojectPath;
+exports.checkLockFile = checkLockFile;
+exports.pyStrip = pyStrip;
+exports.requirementsFileLines = requirementsFileLines;
+exports.isFlytekitRequirement = isFlytekitRequirement;
+exports.flytekitRequirement = flytekitRequirement;
+exports.requirementsUvTxt = requirementsUvTxt;
+/**
+ * What flytekit's default builder installs with uv: the `requirements_uv.txt` it writes into the
+ * build context, and which of its three install modes (requirements file, `uv.lock`,
+ * `poetry.lock`) a spec selects.
+ */
+const errors_1 = __nccwpck_require__(3916);
+const sanitize_1 = __nccwpck_require__(1817);
+/** The name of the generated requirements file in the build context (and in the Dockerfile). */
+exports.REQUIREMENTS_UV = 'requirements_uv.txt';
+/**
+ * flytekit picks the mode from `os.path.basename(requirements)` (POSIX: split on `/` only):
+ * exactly `uv.lock` or `poetry.lock` selects `uv sync` / `poetry install`; any other file is read
+ * as a requirements file; no `requirements` means only `packages`.
+ */
+function installMode(requirements) {
+    if (!requirements)
+        return 'requirements';
+    const base = requirements.slice(requirements.lastIndexOf('/') + 1);
+    return base === 'uv.lock' || base === 'poetry.lock' ? base : 'requirements';
+}
+/**
+ * The `pyproject.toml` flytekit requires next to a lock file (`os.path.join(dirname(lock),
+ * "pyproject.toml")`), relative to the same directory the `requirements` path is relative to.
+ * The context builder copies it into the context root, where the Dockerfile bind-mounts it.
+ */
+function lockPyprojectPath(requirements) {
+    const i = requirements.lastIndexOf('/');
+    return i < 0 ? 'pyproject.toml' : requirements.slice(0, i + 1) + 'pyproject.toml';
+}
+/**
+ * The lock-file errors flytekit raises while preparing the context (§7.2), as SpecErrors. flytekit
+ * checks `packages is not None`, so even `packages: []` conflicts with a lock file there; the
+ * SpecView cannot tell `[]` from unset, so only a non-empty list is rejected here.
+ * `pyprojectPresent` says whether `lockPyprojectPath(requirements)` exists.
+ */
+function checkLockFile(view, pyprojectPresent) {
+    const mode = installMode(view.requirements);
+    if (mode === 'requirements')
+        return mode;
+    if (view.packages.length > 0) {
+        throw new errors_1.SpecError(`Support for ${mode} files and packages is mutually exclusive`, { field: 'packages' });
+    }
+    if (!pyprojectPresent) {
+        throw new errors_1.SpecError(`To use ${mode}, a pyproject.toml file must be in the same directory as the lock file`, { field: 'requirements' });
+    }
+    return mode;
+}
+/**
+ * Python's `str.strip()` with no argument: it strips the characters for which `str.isspace()` is
+ * true. JavaScript's `trim()` differs (it strips U+FEFF, which Python keeps, and keeps U+001C–
+ * U+001F and U+0085, which Python strips), and the stripped lines end up in the image.
+ */
+const PY_SPACE = '\\t\\n\\x0b\\x0c\\r\\x1c-\\x20\\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000';
+const PY_STRIP = new RegExp(`^[${PY_SPACE}]+|[${PY_SPACE}]+$`, 'g');
+function pyStrip(s) {
+    return s.replace(PY_STRIP, '');
+}
+/**
+ * The lines of a text file as flytekit reads them: `open(path).readlines()` in text mode uses
+ * universal newlines (`\r\n`, `\r` and `\n` all end a line, and nothing else does), and each line
+ * is then `strip()`ped. A final line terminator does not produce an extra empty line.
+ */
+function requirementsFileLines(text) {
+    if (text === '')
+        return [];
+    const lines = text.split(/\r\n|\r|\n/);
+    if (lines[lines.length - 1] === '')
+        lines.pop();
+    return lines.map(pyStrip);
+}
+/**
+ * flytekit's `_is_flytekit`: the entry's leading `[\w-]+` (Python's Unicode `\w`: letters, numbers
+ * and `_`; not combining marks) is exactly `flytekit`. So `flytekit`, `flytekit==1.2` and
+ * `flytekit[extra]` count; `flytekitplugins-x`, ` flytekit` (leading blank) and `# flytekit` do not.
+ */
+function isFlytekitRequirement(entry) {
+    const m = /^[\p{L}\p{N}_-]+/u.exec(entry);
+    return m !== null && m[0] === 'flytekit';
+}
+/**
+ * The flytekit pin flytekit appends (`get_flytekit_for_pypi`): `flytekit==<version>`, or a bare
+ * `flytekit` when the version is empty or a dev version (contains `dev`).
+ */
+function flytekitRequirement(flytekitVersion) {
+    if (!flytekitVersion || flytekitVersion.includes('dev'))
+        return 'flytekit';
+    return `flytekit==${flytekitVersion}`;
+}
+/**
+ * Content of `requirements_uv.txt` for the `requirements` install mode: every stripped line of the
+ * requirements file (blank and comment lines kept, as flytekit keeps them), then `packages`
+ * verbatim, then the flytekit pin unless some entry already names flytekit; joined with `\n`,
+ * without a trailing newline.
+ *
+ * `packages` entries are checked with `checkPipRequirement` (field `packages[i]`). The requirements
+ * file's own lines are not: that file is the user's, may legitimately hold uv options (`-r`,
+ * `--index-url`), and is installed by flytekit exactly as written.
+ */
+function requirementsUvTxt(packages, flytekitVersion, requirementsText) {
+    packages.forEach((p, i) => (0, sanitize_1.checkPipRequirement)(p, `packages[${i}]`));
+    if (!/^[A-Za-z0-9.+!_-]*$/.test(flytekitVersion)) {
+        throw new errors_1.InputError(`not a valid flytekit version ${JSON.stringify(flytekitVersion)}`, 'flytekit-version');
+    }
+    const entries = [...(requirementsText === undefined ? [] : requirementsFileLines(requirementsText)), ...packages];
+    if (!entries.some(isFlytekitRequirement))
+        entries.push(flytekitRequirement(flytekitVersion));
+    return entries.join('\n');
+}
+
+
+/***/ }),
+
+/***/ 1718:
+/***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
+
+"use strict";
+
+var __createBinding = (this && this.__createBinding) || (Object.create ? (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    var desc = Object.getOwnPropertyDescriptor(m, k);
+    if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
+      desc = { enumerable: true, get: function() { return m[k]; } };
+    }
+    Object.defineProperty(o, k2, desc);
+}) : (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    o[k2] = m[k];
+}));
+var __setModuleDefault = (this && this.__setModuleDefault) || (Object.create ? (function(o, v) {
+    Object.defineProperty(o, "default", { enumerable: true, value: v });
+}) : function(o, v) {
+    o["default"] = v;
+});
+var __importStar = (this && this.__importStar) || (function () {
+    var ownKeys = function(o) {
+        ownKeys = Object.getOwnPropertyNames || function (o) {
+            var ar = [];
+            for (var k in o) if (Object.prototype.hasOwnProperty.call(o, k)) ar[ar.length] = k;
+            return ar;
+        };
+        return ownKeys(o);
+    };
+    return function (mod) {
+        if (mod && mod.__esModule) return mod;
+        var result = {};
+        if (mod != null) for (var k = ownKeys(mod), i = 0; i < k.length; i++) if (k[i] !== "default") __createBinding(result, mod, k[i]);
+        __setModuleDefault(result, mod);
+        return result;
+    };
+})();
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.buildOne = buildOne;
+const fs = __importStar(__nccwpck_require__(3024));
+const os = __importStar(__nccwpck_require__(8161));
+const path = __importStar(__nccwpck_require__(6760));
+const buildxArgs_1 = __nccwpck_require__(5547);
+const context_1 = __nccwpck_require__(3327);
+/**
+ * Build (and push) one image: write its context to a fresh temporary directory, run
+ * `docker buildx build`, read the pushed digest back from the metadata file.
+ */
+async function buildOne(ctx, settings, exec, tmpRoot = os.tmpdir()) {
+    const started = Date.now();
+    const dir = fs.mkdtempSync(path.join(tmpRoot, `imagespec-${ctx.image.file.key}-`));
+    try {
+        const contextDir = path.join(dir, 'context');
+        (0, context_1.writeContext)(ctx, contextDir);
+        const metadataFile = path.join(dir, 'metadata.json');
+        const platform = ctx.image.spec.values.platform.kind === 'str' ? ctx.image.spec.values.platform.value : 'linux/amd64';
+        const args = (0, buildxArgs_1.buildxArgs)({
+            ...settings,
+            platform,
+            tag: ctx.image.image,
+            contextDir,
+            metadataFile,
+            cacheKey: ctx.image.file.key,
+        });
+        const code = await exec('docker', args);
+        if (code !== 0)
+            return { ok: false, durationMs: Date.now() - started, error: `docker buildx build exited with ${code}` };
+        let digest;
+        try {
+            const meta = JSON.parse(fs.readFileSync(metadataFile, 'utf8'));
+            if (typeof meta['containerimage.digest'] === 'string')
+                digest = meta['containerimage.digest'];
+        }
+        catch {
+            // A build without an image export (push: false) writes no digest; that is not a failure.
+        }
+        return { ok: true, digest, durationMs: Date.now() - started };
+    }
+    catch (e) {
+        return { ok: false, durationMs: Date.now() - started, error: e instanceof Error ? e.message : String(e) };
+    }
+    finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+    }
+}
+
+
+/***/ }),
+
+/***/ 1817:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.show = show;
+exports.shellQuote = shellQuote;
+exports.dockerQuote = dockerQuote;
+exports.asciiJson = asciiJson;
+exports.jsonArray = jsonArray;
+exports.checkAptPackage = checkAptPackage;
+exports.checkIndexUrl = checkIndexUrl;
+exports.checkPipRequirement = checkPipRequirement;
+exports.checkCondaPackage = checkCondaPackage;
+exports.checkCondaChannel = checkCondaChannel;
+exports.splitPipExtraArgs = splitPipExtraArgs;
+exports.checkPythonExec = checkPythonExec;
+exports.checkPythonVersion = checkPythonVersion;
+exports.checkImageRef = checkImageRef;
+exports.isRepository = isRepository;
+exports.checkEnvKey = checkEnvKey;
+exports.checkEnvValue = checkEnvValue;
+exports.checkCommand = checkCommand;
+exports.normalizeCopyPath = normalizeCopyPath;
+exports.copyParent = copyParent;
+exports.checkSecretId = checkSecretId;
+exports.checkMountTarget = checkMountTarget;
+exports.checkSpecView = checkSpecView;
+/**
+ * Validation and inert rendering of every spec value that reaches the generated Dockerfile (or the
+ * `requirements_uv.txt` next to it).
+ *
+ * flytekit pastes spec strings into its Dockerfile template verbatim, so a value such as
+ * `apt_packages: ["curl && curl evil | sh"]`, an env value with a space, or a newline anywhere
+ * changes the Dockerfile's meaning. This module is the single place that decides which values are
+ * acceptable and how they are written:
+ *
+ *  - Values with a grammar (apt/pip/conda packages, URLs, image references, env keys, paths) are
+ *    checked against that grammar, so anything with shell or Dockerfile syntax is rejected with a
+ *    `SpecError` naming the field (e.g. `apt_packages[1]`). The caller adds file and line.
+ *  - Values that are free text by design are rendered inertly: env values as Dockerfile
+ *    double-quoted words, shell arguments single-quoted, ENTRYPOINT as JSON.
+ *  - `commands` are shell written by the user and stay shell, but they may not break out of their
+ *    RUN instruction (see `checkCommand`).
+ *
+ * Every check also rejects raw newlines (commands first fold backslash-newline continuations, as
+ * Docker would): a newline ends a Dockerfile instruction, so it is the one character that turns a
+ * value into new instructions.
+ */
+const errors_1 = __nccwpck_require__(3916);
+/** Longest value accepted anywhere; keeps regexes cheap and error messages readable. */
+const MAX_LEN = 4096;
+function fail(field, message) {
+    throw new errors_1.SpecError(message, { field });
+}
+/** A short, unambiguous rendering of a bad value for error messages. */
+function show(value) {
+    const s = value.length > 80 ? value.slice(0, 77) + '...' : value;
+    return JSON.stringify(s);
+}
+function checkLength(value, field) {
+    if (value.length > MAX_LEN)
+        fail(field, `value is longer than ${MAX_LEN} characters`);
+}
+/** C0 controls and DEL; a tab is allowed only where the caller says so. */
+function firstControl(value, allowTab) {
+    for (const ch of value) {
+        const c = ch.codePointAt(0) ?? 0;
+        if ((c < 0x20 && !(allowTab && c === 0x09)) || c === 0x7f)
+            return ch;
+    }
+    return undefined;
+}
+function controlName(ch) {
+    if (ch === '\n')
+        return 'a newline';
+    if (ch === '\r')
+        return 'a carriage return';
+    if (ch === '\0')
+        return 'a NUL character';
+    return `the control character U+${(ch.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`;
+}
+function rejectControls(value, field, what, allowTab = false) {
+    const ch = firstControl(value, allowTab);
+    if (ch !== undefined)
+        fail(field, `${what} must not contain ${controlName(ch)}: ${show(value)}`);
+}
+/**
+ * A lone UTF-16 surrogate (possible in a Python str, e.g. from a YAML `"\\ud800"` escape) has no
+ * UTF-8 encoding, so the Dockerfile would hold U+FFFD instead of the value.
+ */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+function rejectLoneSurrogates(value, field, what) {
+    if (LONE_SURROGATE.test(value))
+        fail(field, `${what} must not contain a lone UTF-16 surrogate: ${show(value)}`);
+}
+// ---------------------------------------------------------------------------------------------
+// Rendering helpers
+// ---------------------------------------------------------------------------------------------
+/** Characters that never need shell quoting; keeps `numpy`, `python=3.11`, URLs readable. */
+const SHELL_SAFE = /^[A-Za-z0-9_@%+=:,./-]+$/;
+/**
+ * One POSIX shell word that the shell reads back as exactly `value`: bare when it only has safe
+ * characters, otherwise single-quoted (nothing is special inside single quotes; a single quote is
+ * written as `'\''`). Callers must have rejected newlines, which would still end the Dockerfile
+ * instruction even inside quotes.
+ */
+function shellQuote(value) {
+    if (value !== '' && SHELL_SAFE.test(value))
+        return value;
+    return `'${value.replace(/'/g, `'\\''`)}'`;
+}
+/**
+ * A Dockerfile ENV value as a double-quoted word. Docker's word lexer treats `\`, `"` and `$`
+ * specially inside double quotes (only those three may be backslash-escaped), so escaping exactly
+ * those makes the value literal: no `$VAR` expansion, no word splitting on spaces. A newline cannot
+ * be represented at all (Docker has no escape for it and a raw one ends the instruction), so
+ * `checkEnvValue` rejects it.
+ */
+function dockerQuote(value) {
+    return `"${value.replace(/[\\"$]/g, (c) => '\\' + c)}"`;
+}
+/**
+ * JSON with every non-ASCII character escaped, like Python's `json.dumps` (ensure_ascii). The
+ * Dockerfile then stays pure ASCII, so no Unicode line separator or control character can end a
+ * line, and BuildKit's JSON parser reads back exactly the same strings.
+ */
+function asciiJson(value) {
+    return JSON.stringify(value).replace(/[\u007f-\uffff]/g, (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'));
+}
+/** An exec-form (JSON array) instruction argument, with `", "` separators as `json.dumps` writes. */
+function jsonArray(items) {
+    return '[' + items.map((i) => asciiJson(i)).join(', ') + ']';
+}
+// ---------------------------------------------------------------------------------------------
+// apt
+// ---------------------------------------------------------------------------------------------
+/**
+ * Debian package names (policy §5.6.1: lowercase letters, digits, `+`, `-`, `.`, starting with an
+ * alphanumeric), then apt-get's optional `:arch`, then `=version` (Debian version characters,
+ * including an epoch `:` and `~`) or `/release`.
+ */
+const APT_PACKAGE = /^[a-z0-9][a-z0-9+.-]*(?::[a-z0-9][a-z0-9-]*)?(?:=[A-Za-z0-9.+~:_-]+|\/[A-Za-z0-9.+~_-]+)?$/;
+function checkAptPackage(value, field) {
+    checkLength(value, field);
+    rejectControls(value, field, 'an apt package');
+    if (!APT_PACKAGE.test(value)) {
+        fail(field, `not a valid apt package ${show(value)}: expected a Debian package name (lowercase letters, ` +
+            `digits, '+', '-', '.') with an optional ':arch' and '=version' or '/release'`);
+    }
+}
+// ---------------------------------------------------------------------------------------------
+// URLs
+// ---------------------------------------------------------------------------------------------
+/**
+ * URL characters we accept: RFC 3986 unreserved, gen-delims and the sub-delims that have no shell
+ * meaning. `$ ' ( ) ;` are legal in URLs but are shell syntax (and `;` is PEP 508's marker
+ * separator); nobody needs them in an index or package URL, so they are rejected outright.
+ */
+const URL_CHARS = /^[A-Za-z0-9\-._~:/?#[\]@!&*+,=%]+$/;
+const INDEX_URL = /^(?:https?:\/\/[^/]|file:\/\/)/;
+function checkUrlChars(value, field, what) {
+    if (!URL_CHARS.test(value)) {
+        const bad = [...value].find((c) => !URL_CHARS.test(c)) ?? '';
+        fail(field, `${what} contains the character ${show(bad)}, which is not allowed: ${show(value)}`);
+    }
+}
+/** `pip_index` and each `pip_extra_index_url`: an http(s) or file URL, nothing else. */
+function checkIndexUrl(value, field) {
+    checkLength(value, field);
+    rejectControls(value, field, 'an index URL');
+    if (!INDEX_URL.test(value)) {
+        fail(field, `must be an http://, https:// or file:// URL: ${show(value)}`);
+    }
+    checkUrlChars(value, field, 'the index URL');
+}
+// ---------------------------------------------------------------------------------------------
+// pip requirements (PEP 508)
+// ---------------------------------------------------------------------------------------------
+const PEP508_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?/;
+const VERSION_OP = /^(?:===|~=|==|!=|<=|>=|<|>)/;
+const VERSION = /^[A-Za-z0-9_.*+!-]+/;
+/** A direct URL: `scheme://…` or a VCS URL such as `git+https://…` or `git+ssh://…`. */
+const DIRECT_URL = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/\S+/;
+/** Trailing per-requirement hash options, as in `pkg==1.0 --hash=sha256:…` in requirements files. */
+const HASH_OPTION = /\s+--hash[=\s]\s*[A-Za-z0-9]+:[A-Fa-f0-9]+\s*$/;
+/** A tiny cursor-based parser; each method consumes input or fails with a message. */
+class Cursor {
+    text;
+    field;
+    pos = 0;
+    constructor(text, field) {
+        this.text = text;
+        this.field = field;
+    }
+    get rest() {
+        return this.text.slice(this.pos);
+    }
+    ws() {
+        while (this.pos < this.text.length && /[ \t]/.test(this.text[this.pos]))
+            this.pos++;
+    }
+    eat(re) {
+        const m = re.exec(this.rest);
+        if (!m)
+            return undefined;
+        this.pos += m[0].length;
+        return m[0];
+    }
+    done() {
+        return this.pos >= this.text.length;
+    }
+    error(message) {
+        fail(this.field, `not a valid pip requirement ${show(this.text)}: ${message} at character ${this.pos + 1}`);
+    }
+}
+/** PEP 508 marker: `or`/`and` of `var op var` comparisons, with parentheses. */
+function parseMarker(c) {
+    const parseVar = () => {
+        c.ws();
+        if (c.eat(/^'[^']*'/) ?? c.eat(/^"[^"]*"/) ?? c.eat(/^[A-Za-z_][A-Za-z0-9_.]*/))
+            return;
+        c.error('expected a marker variable or a quoted string');
+    };
+    const parseOp = () => {
+        c.ws();
+        if (c.eat(/^(?:===|~=|==|!=|<=|>=|<|>)/) ?? c.eat(/^in\b/) ?? c.eat(/^not[ \t]+in\b/))
+            return;
+        c.error('expected a marker operator');
+    };
+    const parseAtom = () => {
+        c.ws();
+        if (c.eat(/^\(/)) {
+            parseOr();
+            c.ws();
+            if (!c.eat(/^\)/))
+                c.error("expected ')'");
+            return;
+        }
+        parseVar();
+        parseOp();
+        parseVar();
+    };
+    const parseAnd = () => {
+        parseAtom();
+        for (;;) {
+            c.ws();
+            if (!c.eat(/^and\b/))
+                return;
+            parseAtom();
+        }
+    };
+    const parseOr = () => {
+        parseAnd();
+        for (;;) {
+            c.ws();
+            if (!c.eat(/^or\b/))
+                return;
+            parseAnd();
+        }
+    };
+    parseOr();
+}
+function parseVersionSpec(c) {
+    const one = () => {
+        c.ws();
+        if (!c.eat(VERSION_OP))
+            c.error('expected a version operator (==, >=, ~=, ...)');
+        c.ws();
+        if (!c.eat(VERSION))
+            c.error('expected a version');
+    };
+    const list = () => {
+        one();
+        for (;;) {
+            c.ws();
+            if (!c.eat(/^,/))
+                return;
+            one();
+        }
+    };
+    c.ws();
+    if (c.eat(/^\(/)) {
+        list();
+        c.ws();
+        if (!c.eat(/^\)/))
+            c.error("expected ')'");
+    }
+    else {
+        list();
+    }
+}
+function parseDirectUrl(c, what) {
+    const url = c.eat(DIRECT_URL);
+    if (url === undefined)
+        c.error(`expected a URL (scheme://...) ${what}`);
+    checkUrlChars(url, c.field, 'the requirement URL');
+}
+/**
+ * One `packages` entry. These go into `requirements_uv.txt` (one per line), not into the
+ * Dockerfile, so the dangers are different from shell: a newline adds another requirements line
+ * and a leading `-` turns the entry into a uv option (`--index-url …`, `-r /etc/…`, `-e …`). We
+ * accept PEP 508 (name, extras, version specifiers, `name @ url`, markers), bare direct/VCS URLs
+ * (`git+https://…#subdirectory=…`, which uv accepts and flytekit users write), trailing
+ * `--hash=` options and a trailing ` # comment`; and we reject backticks, `$(`, `&&`, control
+ * characters, and `;`/`|` anywhere but inside a marker.
+ */
+function checkPipRequirement(value, field) {
+    checkLength(value, field);
+    rejectControls(value, field, 'a pip requirement', true);
+    for (const bad of ['`', '$(', '&&']) {
+        if (value.includes(bad))
+            fail(field, `a pip requirement must not contain ${show(bad)}: ${show(value)}`);
+    }
+    let text = value.trim();
+    if (text.startsWith('-')) {
+        fail(field, `a pip requirement must not start with '-' (it would be read as a uv option; use ` +
+            `pip_extra_args for options): ${show(value)}`);
+    }
+    if (text === '')
+        fail(field, 'a pip requirement must not be empty');
+    // A trailing comment is harmless in a requirements file; a URL fragment has no space before '#'.
+    text = text.replace(/[ \t]+#.*$/, '');
+    while (HASH_OPTION.test(text))
+        text = text.replace(HASH_OPTION, '');
+    const c = new Cursor(text, field);
+    if (/^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(text)) {
+        parseDirectUrl(c, '');
+        // PEP 508: after a URL the marker separator must follow whitespace, or it is part of the URL.
+        c.ws();
+        if (c.eat(/^;/))
+            parseMarker(c);
+    }
+    else {
+        if (!c.eat(PEP508_NAME))
+            c.error('expected a package name');
+        c.ws();
+        if (c.eat(/^\[/)) {
+            c.ws();
+            if (c.eat(PEP508_NAME)) {
+                for (;;) {
+                    c.ws();
+                    if (!c.eat(/^,/))
+                        break;
+                    c.ws();
+                    if (!c.eat(PEP508_NAME))
+                        c.error('expected an extra name');
+                }
+            }
+            c.ws();
+            if (!c.eat(/^\]/))
+                c.error("expected ']'");
+        }
+        c.ws();
+        if (c.eat(/^@/)) {
+            c.ws();
+            // The URL runs to the next blank (a ';' glued to it is part of it and rejected as a URL
+            // character), so a marker here is always separated by whitespace, as PEP 508 requires.
+            parseDirectUrl(c, "after '@'");
+            c.ws();
+            if (c.eat(/^;/))
+                parseMarker(c);
+        }
+        else if (!c.done() && !c.rest.startsWith(';')) {
+            parseVersionSpec(c);
+            c.ws();
+            if (c.eat(/^;/))
+                parseMarker(c);
+        }
+        else if (c.eat(/^;/)) {
+            parseMarker(c);
+        }
+    }
+    c.ws();
+    if (!c.done())
+        c.error(`unexpected ${show(c.rest.slice(0, 20))}`);
+}
+// ---------------------------------------------------------------------------------------------
+// conda
+// ---------------------------------------------------------------------------------------------
+/**
+ * Conda MatchSpecs are rich (`numpy>=1.2,<2`, `conda-forge::numpy=1.2=py_0`, `numpy 1.2.*`,
+ * `numpy[version='>=1.2']`, `a|b`), and they are rendered shell-quoted, so the grammar is a
+ * character set: spec characters only, no `$`, backtick, `;`, `&`, parentheses or controls, and a
+ * name-like first character (so never an option).
+ */
+const CONDA_PACKAGE = /^[A-Za-z0-9_][A-Za-z0-9_.+*=<>!,:/[\]'" ~|@-]*$/;
+/** A channel name (`conda-forge`, `conda-forge/label/dev`) or a channel URL. */
+const CONDA_CHANNEL_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]*(?:\/[A-Za-z0-9_.-]+)*$/;
+function checkCondaPackage(value, field) {
+    checkLength(value, field);
+    rejectControls(value, field, 'a conda package');
+    if (!CONDA_PACKAGE.test(value)) {
+        fail(field, `not a valid conda package spec ${show(value)}`);
+    }
+}
+function checkCondaChannel(value, field) {
+    checkLength(value, field);
+    rejectControls(value, field, 'a conda channel');
+    if (CONDA_CHANNEL_NAME.test(value))
+        return;
+    if (INDEX_URL.test(value) && URL_CHARS.test(value))
+        return;
+    fail(field, `not a valid conda channel ${show(value)}: expected a channel name or an http(s)/file URL`);
+}
+// ---------------------------------------------------------------------------------------------
+// pip_extra_args
+// ---------------------------------------------------------------------------------------------
+/**
+ * Splits `pip_extra_args` into argv with POSIX-shell word rules, so that `--config-settings
+ * "a=b c"` means what it means in a shell: whitespace separates words, `'…'` is literal, `"…"`
+ * allows the escapes `\"`, `\\`, `\$` and `` \` ``, and a backslash outside quotes escapes the next
+ * character. Anything that would make the shell do more than split words is rejected rather than
+ * guessed at: `; & | < > ( )`, backticks, `$` (expansion; also inside double quotes), and `#` at
+ * the start of a word (a comment would swallow the `--requirement` flag flytekit appends after the
+ * extra args). Glob characters and `~` are taken literally, since every word is re-rendered
+ * single-quoted by `shellQuote`.
+ */
+function splitPipExtraArgs(value, field = 'pip_extra_args') {
+    checkLength(value, field);
+    rejectControls(value, field, 'pip_extra_args', true);
+    const words = [];
+    let word = '';
+    let inWord = false;
+    let i = 0;
+    const bad = (what) => fail(field, `${what} at character ${i + 1} is not supported in pip_extra_args: ${show(value)}`);
+    while (i < value.length) {
+        const ch = value[i];
+        if (ch === ' ' || ch === '\t') {
+            if (inWord)
+                words.push(word);
+            word = '';
+            inWord = false;
+            i++;
+            continue;
+        }
+        if (ch === "'") {
+            const end = value.indexOf("'", i + 1);
+            if (end < 0)
+                bad('an unterminated single quote');
+            word += value.slice(i + 1, end);
+            inWord = true;
+            i = end + 1;
+            continue;
+        }
+        if (ch === '"') {
+            i++;
+            for (;;) {
+                if (i >= value.length)
+                    bad('an unterminated double quote');
+                const d = value[i];
+                if (d === '"')
+                    break;
+                if (d === '\\' && i + 1 < value.length && '"\\$`'.includes(value[i + 1])) {
+                    word += value[i + 1];
+                    i += 2;
+                    continue;
+                }
+                if (d === '$' || d === '`')
+                    bad(`${show(d)} (shell expansion)`);
+                word += d;
+                i++;
+            }
+            inWord = true;
+            i++;
+            continue;
+        }
+        if (ch === '\\') {
+            if (i + 1 >= value.length)
+                bad('a trailing backslash');
+            word += value[i + 1];
+            inWord = true;
+            i += 2;
+            continue;
+        }
+        if (';&|<>()`$'.includes(ch))
+            bad(`the shell metacharacter ${show(ch)}`);
+        if (ch === '#' && !inWord)
+            bad("a '#' comment");
+        word += ch;
+        inWord = true;
+        i++;
+    }
+    if (inWord)
+        words.push(word);
+    return words;
+}
+// ---------------------------------------------------------------------------------------------
+// python executables, versions, image references
+// ---------------------------------------------------------------------------------------------
+/** `python_exec`: an interpreter path or name (`/usr/bin/python3`, `python3.11`). */
+const PYTHON_EXEC = /^[A-Za-z0-9_./+@:][A-Za-z0-9_./+@:-]*$/;
+function checkPythonExec(value, field = 'python_exec') {
+    checkLength(value, field);
+    rejectControls(value, field, 'python_exec');
+    if (!PYTHON_EXEC.test(value)) {
+        fail(field, `must be an interpreter path such as /usr/bin/python3, without spaces or shell syntax: ${show(value)}`);
+    }
+}
+/** The Python version handed to micromamba as `python=<v>` (`3.11`, `3.11.4`, `>=3.10,<3.13`). */
+const PYTHON_VERSION = /^[A-Za-z0-9.*+!=<>,~_][A-Za-z0-9.*+!=<>,~_-]*$/;
+function checkPythonVersion(value, field = 'python_version') {
+    checkLength(value, field);
+    rejectControls(value, field, 'python_version');
+    if (!PYTHON_VERSION.test(value))
+        fail(field, `not a valid Python version ${show(value)}`);
+}
+// The reference grammar of distribution/reference (what docker and BuildKit parse in FROM).
+const ALNUM = '[a-z0-9]+';
+const SEPARATOR = '(?:[._]|__|[-]+)';
+const PATH_COMPONENT = `${ALNUM}(?:${SEPARATOR}${ALNUM})*`;
+const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
+const HOST = `(?:${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*|\\[[a-fA-F0-9:]+\\])`;
+const DOMAIN = `${HOST}(?::[0-9]+)?`;
+const NAME = `(?:${DOMAIN}/)?${PATH_COMPONENT}(?:/${PATH_COMPONENT})*`;
+const TAG = '[\\w][\\w.-]{0,127}';
+const DIGEST = '[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9A-Fa-f]{32,}';
+const IMAGE_REFERENCE = new RegExp(`^(${NAME})(?::${TAG})?(?:@${DIGEST})?$`);
+const REPOSITORY = new RegExp(`^${NAME}$`);
+/** `base_image`, `builder_config.uv_image`, `builder_config.micromamba_image`. */
+function checkImageRef(value, field) {
+    if (value.length > 512)
+        fail(field, 'an image reference is longer than 512 characters');
+    rejectControls(value, field, 'an image reference');
+    const m = IMAGE_REFERENCE.exec(value);
+    if (!m) {
+        fail(field, `not a valid image reference ${show(value)}: expected [registry/]repository[:tag][@digest] ` +
+            `with a lowercase repository`);
+    }
+    if (m[1].length > 255)
+        fail(field, 'the repository name of the image reference is longer than 255 characters');
+}
+/** True for a repository without tag or digest (`ghcr.io/org/cache`); used for cache refs. */
+function isRepository(value) {
+    return value.length <= 255 && REPOSITORY.test(value);
+}
+// ---------------------------------------------------------------------------------------------
+// env
+// ---------------------------------------------------------------------------------------------
+const ENV_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
+function checkEnvKey(key, field) {
+    if (!ENV_KEY.test(key)) {
+        fail(field, `not a valid environment variable name ${show(key)}: expected [A-Za-z_][A-Za-z0-9_]*`);
+    }
+}
+/**
+ * Env values are free text and are rendered with `dockerQuote`, which makes everything literal
+ * except what a Dockerfile cannot express at all: a newline or carriage return (no escape exists
+ * and a raw one ends the ENV instruction), NUL (not representable in a process environment) and
+ * lone surrogates (no UTF-8 encoding).
+ */
+function checkEnvValue(value, field) {
+    checkLength(value, field);
+    rejectLoneSurrogates(value, field, 'an environment value');
+    for (const ch of ['\n', '\r', '\0']) {
+        if (value.includes(ch)) {
+            fail(field, `an environment value cannot contain ${controlName(ch)} in a Dockerfile ENV instruction`);
+        }
+    }
+}
+// ---------------------------------------------------------------------------------------------
+// commands
+// ---------------------------------------------------------------------------------------------
+/**
+ * A word that BuildKit's parser takes as a heredoc opener in a RUN line (`<<EOF`, `<<-EOF`,
+ * `2<<EOF`; not the here-string `<<<`). BuildKit would then read the *following Dockerfile lines*
+ * as the heredoc body, swallowing our WORKDIR/USER/ENV instructions. Matching is on raw text, so a
+ * quoted `'<<x'` is rejected too; that is conservative, never unsafe.
+ */
+const HEREDOC_WORD = /(?:^|[ \t])\d*<<(?!<)/;
+/** Docker's line-continuation rule: an escape character followed only by blanks at line end. */
+const CONTINUATION = /\\[ \t]*$/;
+/**
+ * `commands` are shell by design: the user writes them and they run as written (joined with
+ * ` && `, as flytekit does). What they may not do is leave their RUN instruction. Decision: raw
+ * newlines are folded only where Docker itself would fold them, i.e. a backslash-newline line
+ * continuation (`apt-get install \⏎ curl`, common in YAML block scalars), with Docker's rule that
+ * blank and `#` lines inside a continuation are dropped; any other newline or carriage return is
+ * rejected, because in flytekit's output it would start a new Dockerfile instruction. Also
+ * rejected: NUL, a trailing backslash (it would continue the RUN into the next instruction), a
+ * heredoc opener (see `HEREDOC_WORD`), and a command starting with `-` or `#` (a leading `--` is
+ * parsed by BuildKit as a RUN flag such as `--mount`, and a comment would swallow the commands
+ * joined after it). Returns the command as a single line.
+ */
+function checkCommand(value, field) {
+    checkLength(value, field);
+    if (value.includes('\0'))
+        fail(field, 'a command must not contain a NUL character');
+    // Leading and trailing blank lines carry no meaning (YAML `|` block scalars end with one).
+    const trimmed = value.replace(/^(?:[ \t]*\r?\n)+/, '').replace(/(?:\r?\n[ \t]*)+$/, '');
+    const lines = trimmed.split('\n').map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
+    let folded = lines[0];
+    for (let i = 1; i < lines.length; i++) {
+        if (!CONTINUATION.test(folded)) {
+            fail(field, 'a command must be a single line (a newline would start a new Dockerfile instruction); ' +
+                'use one list entry per command, or end the line with a backslash to continue it');
+        }
+        const line = lines[i];
+        // Docker skips blank and comment lines inside a continuation; so do we. If nothing follows,
+        // the trailing backslash stays and is rejected below, as Docker would continue past it.
+        if (/^[ \t]*(?:#.*)?$/.test(line))
+            continue;
+        folded = folded.replace(CONTINUATION, '') + line;
+    }
+    rejectControls(folded, field, 'a command', true);
+    rejectLoneSurrogates(folded, field, 'a command');
+    if (CONTINUATION.test(folded))
+        fail(field, 'a command must not end with a backslash');
+    if (HEREDOC_WORD.test(folded))
+        fail(field, "a command must not contain a heredoc ('<<WORD')");
+    const start = folded.trimStart();
+    if (start.startsWith('-'))
+        fail(field, `a command must not start with '-': ${show(value)}`);
+    if (start.startsWith('#'))
+        fail(field, `a command must not be a '#' comment: ${show(value)}`);
+    return folded;
+}
+// ---------------------------------------------------------------------------------------------
+// copy
+// ---------------------------------------------------------------------------------------------
+/**
+ * Normalises a `copy` entry like Python's `pathlib.PurePosixPath` (which flytekit uses both for the
+ * context layout and the COPY line): repeated slashes collapse, `.` components and a trailing
+ * slash disappear, and an empty path is `.`. Rejects what flytekit rejects (absolute paths, `..`
+ * components, with flytekit's message) and what cannot be written safely in a COPY instruction:
+ * backslashes (Windows separators or escapes), controls, `$` (COPY expands variables), glob
+ * characters `* ? [` (COPY would expand them, while flytekit copies a single literal path), `<`
+ * (heredoc), quotes (BuildKit runs each COPY word through its shell-word lexer, which would remove
+ * them), and a leading `-` (BuildKit parses a leading `--` as a COPY flag). Blanks are allowed:
+ * the COPY line then uses the JSON form.
+ */
+function normalizeCopyPath(value, field) {
+    checkLength(value, field);
+    rejectControls(value, field, 'a copy path');
+    rejectLoneSurrogates(value, field, 'a copy path');
+    if (value.startsWith('/') || value.split('/').includes('..')) {
+        fail(field, "Absolute paths or paths with '..' are not allowed in COPY command.");
+    }
+    const bad = /[\\$*?[<'"]/.exec(value);
+    if (bad)
+        fail(field, `a copy path must not contain ${show(bad[0])}: ${show(value)}`);
+    const parts = value.split('/').filter((p) => p !== '' && p !== '.');
+    const norm = parts.length === 0 ? '.' : parts.join('/');
+    if (norm.startsWith('-'))
+        fail(field, `a copy path must not start with '-': ${show(value)}`);
+    return norm;
+}
+/** The parent directory of a normalised copy path as pathlib writes it (`a` → `.`). */
+function copyParent(norm) {
+    const i = norm.lastIndexOf('/');
+    return i < 0 ? '.' : norm.slice(0, i);
+}
+// ---------------------------------------------------------------------------------------------
+// secrets and misc action inputs
+// ---------------------------------------------------------------------------------------------
+const SECRET_ID = /^[A-Za-z0-9_.-]+$/;
+/** Mount targets go into a CSV-parsed `--mount=` flag: no commas, quotes, `$` or blanks. */
+const MOUNT_TARGET = /^[A-Za-z0-9_./@+-]+$/;
+function checkSecretId(id, field = 'secret') {
+    if (!SECRET_ID.test(id))
+        fail(field, `not a valid secret id ${show(id)}: expected [A-Za-z0-9_.-]+`);
+}
+function checkMountTarget(target, field = 'secret') {
+    if (!MOUNT_TARGET.test(target) || target.startsWith('-')) {
+        fail(field, `not a valid secret mount target ${show(target)}: expected a path without blanks, commas or quotes`);
+    }
+}
+// ---------------------------------------------------------------------------------------------
+// A whole spec
+// ---------------------------------------------------------------------------------------------
+/**
+ * Checks every SpecView field the default builder renders, in flytekit's field order, and throws
+ * the first problem as a SpecError naming the field. Returns the parsed pieces that need parsing
+ * (`pip_extra_args` as argv, `commands` folded to single lines, blank commands dropped).
+ * `copy` is checked by the Dockerfile generator against the entries it is given.
+ */
+function checkSpecView(view) {
+    // An empty python_version is falsy in flytekit, which then uses its default; so do we.
+    if (view.pythonVersion)
+        checkPythonVersion(view.pythonVersion);
+    view.env.forEach(([k, v]) => {
+        checkEnvKey(k, `env.${k}`);
+        checkEnvValue(v, `env.${k}`);
+    });
+    view.packages.forEach((p, i) => checkPipRequirement(p, `packages[${i}]`));
+    view.condaPackages.forEach((p, i) => checkCondaPackage(p, `conda_packages[${i}]`));
+    view.condaChannels.forEach((c, i) => checkCondaChannel(c, `conda_channels[${i}]`));
+    view.aptPackages.forEach((p, i) => checkAptPackage(p, `apt_packages[${i}]`));
+    if (view.baseImage !== undefined)
+        checkImageRef(view.baseImage, 'base_image');
+    if (view.pipIndex !== undefined)
+        checkIndexUrl(view.pipIndex, 'pip_index');
+    view.pipExtraIndexUrl.forEach((u, i) => checkIndexUrl(u, `pip_extra_index_url[${i}]`));
+    const pipExtraArgs = view.pipExtraArgs === undefined ? [] : splitPipExtraArgs(view.pipExtraArgs);
+    const commands = [];
+    view.commands.forEach((c, i) => {
+        const folded = checkCommand(c, `commands[${i}]`).trim();
+        if (folded !== '')
+            commands.push(folded);
+    });
+    if (view.pythonExec !== undefined)
+        checkPythonExec(view.pythonExec);
+    if (view.uvImage !== undefined)
+        checkImageRef(view.uvImage, 'builder_config.uv_image');
+    if (view.micromambaImage !== undefined)
+        checkImageRef(view.micromambaImage, 'builder_config.micromamba_image');
+    return { pipExtraArgs, commands };
 }
 
 
@@ -39647,6 +41328,8 @@ const plan_1 = __nccwpck_require__(8720);
 const postInit_1 = __nccwpck_require__(5883);
 const fsDigests_1 = __nccwpck_require__(752);
 const registry_1 = __nccwpck_require__(1119);
+const exec = __importStar(__nccwpck_require__(5236));
+const buildMode_1 = __nccwpck_require__(1637);
 function record(p, status) {
     return {
         key: p.file.key,
@@ -39713,17 +41396,53 @@ async function run() {
         core.setFailed(`${plan.errors.length} ImageSpec error(s); nothing was checked, built or pushed`);
         return;
     }
-    if (inputs.mode === 'build') {
-        throw new errors_1.InputError(`mode 'build' is not implemented yet; use mode: plan or check`, 'mode');
-    }
     const { records, failures } = inputs.mode === 'plan' ? { records: plan.images.map((p) => record(p, 'planned')), failures: [] } : await check(inputs, plan.images);
+    // What the registry said, before any build changes a status.
+    const registryOutputs = inputs.mode === 'plan' ? {} : (0, outputs_1.checkOutputs)(records);
+    if (inputs.mode === 'build' && failures.length === 0) {
+        const needsBuild = (p, r) => !p.noop && (inputs.force || r.status === 'missing' || (r.status === 'unknown' && inputs.onUnknown === 'build'));
+        const needed = new Set(plan.images.filter((p, i) => needsBuild(p, records[i])).map((p) => p.file.key));
+        const opts = {
+            cwd: inputs.workingDirectory,
+            repoRoot: inputs.workspace,
+            defaultPythonVersion: inputs.pythonVersion,
+            flytekitVersion: inputs.flytekitVersion,
+            force: inputs.force,
+            failFast: inputs.failFast,
+            settings: {
+                builder: inputs.builder || undefined,
+                push: inputs.push,
+                cache: inputs.cache,
+                cacheRef: inputs.cacheRef || undefined,
+            },
+            exec: (cmd, args) => exec.exec(cmd, args, { ignoreReturnCode: true }),
+            tmpRoot: process.env.RUNNER_TEMP || undefined,
+            annotationFile: (p) => (0, report_1.annotationProps)(new errors_1.SpecError('', { file: p.file.rel }), inputs.workingDirectory, inputs.workspace).file ?? p.file.rel,
+        };
+        const prepared = (0, buildMode_1.prepareAll)(plan.images, needed, opts);
+        if (prepared.errors.length > 0) {
+            (0, report_1.annotateErrors)(prepared.errors, inputs.workingDirectory, inputs.workspace);
+            await writeSummary((0, summary_1.summaryMarkdown)('ImageSpec images', records, prepared.errors.map((e) => e.describe())));
+            core.setFailed(`${prepared.errors.length} ImageSpec error(s); nothing was built or pushed`);
+            return;
+        }
+        const byKey = new Map(records.map((r) => [r.key, r]));
+        await (0, buildMode_1.buildMissing)((0, buildMode_1.buildOrder)(plan.images), byKey, prepared.contexts, opts);
+        for (const r of records)
+            if (r.status === 'failed' || r.status === 'cancelled')
+                failures.push(r.key);
+    }
     for (const r of records)
         core.info(`${r.key}: ${r.image} (${r.status}${r.reason ? `: ${r.reason}` : ''})`);
     // Outputs and the summary are written even when the step fails, so later steps and people can see why.
-    setOutputs({ ...(0, outputs_1.baseOutputs)(records), ...(inputs.mode === 'check' ? (0, outputs_1.checkOutputs)(records) : {}) });
+    setOutputs({
+        ...(0, outputs_1.baseOutputs)(records),
+        ...registryOutputs,
+        ...(inputs.mode === 'build' ? { built: JSON.stringify(records.filter((r) => r.status === 'built').map((r) => r.image)) } : {}),
+    });
     await writeSummary((0, summary_1.summaryMarkdown)(`ImageSpec images (${inputs.mode})`, records));
     if (failures.length > 0)
-        core.setFailed(`the registry check failed for: ${failures.join(', ')}`);
+        core.setFailed(`${inputs.mode === 'build' ? 'not every image was built' : 'the registry check failed'}: ${failures.join(', ')}`);
 }
 /** Turn any failure into a failed step with a useful message, never a stack trace for user errors. */
 function fail(e) {
@@ -42663,6 +44382,79 @@ exports.FIELDS = [
     'builder_options',
     'builder_config',
 ];
+
+
+/***/ }),
+
+/***/ 9158:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.specView = specView;
+const errors_1 = __nccwpck_require__(3916);
+const repr_1 = __nccwpck_require__(5632);
+const value_1 = __nccwpck_require__(9902);
+const compute_1 = __nccwpck_require__(7033);
+const postInit_1 = __nccwpck_require__(5883);
+/**
+ * The typed view the Dockerfile generator consumes. Values are rendered with Python's `str()`, as
+ * flytekit's template renders them, so a YAML float `python_version: 3.11` still means "3.11".
+ */
+function specView(spec, baseImageName) {
+    const v = spec.values;
+    const opt = (f) => (v[f].kind === 'none' ? undefined : (0, repr_1.pyStr)(v[f]));
+    const strs = (f) => {
+        const x = v[f];
+        return x.kind === 'list' ? x.items.map((i) => (0, repr_1.pyStr)(i)) : [];
+    };
+    const builderConfig = (key) => {
+        const bc = v.builder_config;
+        if (bc.kind !== 'dict')
+            return undefined;
+        const hit = bc.entries.find(([k]) => k.kind === 'str' && k.value === key);
+        if (!hit)
+            return undefined;
+        if (hit[1].kind !== 'str') {
+            throw new errors_1.SpecError(`builder_config.${key} must be an image reference string`, {
+                ...(0, postInit_1.fieldWhere)(spec, 'builder_config', hit[1]),
+                field: `builder_config.${key}`,
+            });
+        }
+        return hit[1].value;
+    };
+    const env = v.env.kind === 'dict' ? v.env.entries.map(([k, x]) => [(0, repr_1.pyStr)(k), (0, repr_1.pyStr)(x)]) : [];
+    const entrypoint = v.entrypoint.kind === 'list' ? strs('entrypoint') : undefined;
+    return {
+        name: (0, repr_1.pyStr)(v.name),
+        pythonVersion: opt('python_version'),
+        builder: opt('builder'),
+        sourceRoot: opt('source_root'),
+        copyMode: spec.values.source_root.kind === 'none' ? undefined : (0, compute_1.copyModeOf)(v.source_copy_mode),
+        env,
+        registry: (0, value_1.truthy)(v.registry) ? opt('registry') : undefined,
+        packages: strs('packages'),
+        condaPackages: strs('conda_packages'),
+        condaChannels: strs('conda_channels'),
+        requirements: (0, value_1.truthy)(v.requirements) ? opt('requirements') : undefined,
+        aptPackages: strs('apt_packages'),
+        cuda: opt('cuda'),
+        cudnn: opt('cudnn'),
+        baseImage: baseImageName ?? ((0, value_1.truthy)(v.base_image) ? opt('base_image') : undefined),
+        platform: (0, repr_1.pyStr)(v.platform),
+        pipIndex: (0, value_1.truthy)(v.pip_index) ? opt('pip_index') : undefined,
+        pipExtraIndexUrl: strs('pip_extra_index_url'),
+        pipExtraArgs: (0, value_1.truthy)(v.pip_extra_args) ? opt('pip_extra_args') : undefined,
+        entrypoint,
+        commands: strs('commands'),
+        copy: strs('copy'),
+        pythonExec: (0, value_1.truthy)(v.python_exec) ? opt('python_exec') : undefined,
+        runtimePackages: strs('runtime_packages'),
+        uvImage: builderConfig('uv_image'),
+        micromambaImage: builderConfig('micromamba_image'),
+    };
+}
 
 
 /***/ }),

@@ -1,11 +1,18 @@
 #!/usr/bin/env bash
-# Run the bundled action on examples/ the way the GitHub runner runs it. Usage: scripts/demo.sh [plan|check|build]
+# Run the bundled action on examples/ the way the GitHub runner runs it, against a local registry,
+# BuildKit and package index on 127.0.0.1. Usage: scripts/demo.sh [build|check|plan]  (default: build)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 [[ -d node_modules ]] || npm ci --no-audit --no-fund
+bash scripts/infra.sh install
+bash scripts/infra.sh start
+set -a
+# shellcheck disable=SC1090
+source <(bash scripts/infra.sh env)
+set +a
 out=.infra/harness
 mkdir -p "$out"
 # The runner stand-in is TypeScript shared with the tests; compile just it and the demo driver.
 npx tsc --outDir "$out" --rootDir . --module commonjs --target es2022 --esModuleInterop --skipLibCheck \
   --types node scripts/demo.ts __tests__/support/runner.ts
-IMAGESPEC_ACTION_DIR="$PWD" node "$out/scripts/demo.js" "${1:-plan}"
+IMAGESPEC_ACTION_DIR="$PWD" node "$out/scripts/demo.js" "${1:-build}"

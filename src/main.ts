@@ -10,6 +10,8 @@ import { planImages, PlannedImage } from './plan/plan';
 import { fieldWhere } from './spec/postInit';
 import { fsDigests } from './tag/fsDigests';
 import { checkImages } from './registry';
+import * as exec from '@actions/exec';
+import { buildMissing, buildOrder, prepareAll } from './action/buildMode';
 
 function record(p: PlannedImage, status: string): ImageRecord {
   return {
@@ -82,16 +84,52 @@ export async function run(): Promise<void> {
     return;
   }
 
-  if (inputs.mode === 'build') {
-    throw new InputError(`mode 'build' is not implemented yet; use mode: plan or check`, 'mode');
-  }
   const { records, failures } =
     inputs.mode === 'plan' ? { records: plan.images.map((p) => record(p, 'planned')), failures: [] } : await check(inputs, plan.images);
+  // What the registry said, before any build changes a status.
+  const registryOutputs = inputs.mode === 'plan' ? {} : checkOutputs(records);
+
+  if (inputs.mode === 'build' && failures.length === 0) {
+    const needsBuild = (p: PlannedImage, r: ImageRecord) =>
+      !p.noop && (inputs.force || r.status === 'missing' || (r.status === 'unknown' && inputs.onUnknown === 'build'));
+    const needed = new Set(plan.images.filter((p, i) => needsBuild(p, records[i])).map((p) => p.file.key));
+    const opts = {
+      cwd: inputs.workingDirectory,
+      repoRoot: inputs.workspace,
+      defaultPythonVersion: inputs.pythonVersion,
+      flytekitVersion: inputs.flytekitVersion,
+      force: inputs.force,
+      failFast: inputs.failFast,
+      settings: {
+        builder: inputs.builder || undefined,
+        push: inputs.push,
+        cache: inputs.cache,
+        cacheRef: inputs.cacheRef || undefined,
+      },
+      exec: (cmd: string, args: string[]) => exec.exec(cmd, args, { ignoreReturnCode: true }),
+      tmpRoot: process.env.RUNNER_TEMP || undefined,
+      annotationFile: (p: PlannedImage) => annotationProps(new SpecError('', { file: p.file.rel }), inputs.workingDirectory, inputs.workspace).file ?? p.file.rel,
+    };
+    const prepared = prepareAll(plan.images, needed, opts);
+    if (prepared.errors.length > 0) {
+      annotateErrors(prepared.errors, inputs.workingDirectory, inputs.workspace);
+      await writeSummary(summaryMarkdown('ImageSpec images', records, prepared.errors.map((e) => e.describe())));
+      core.setFailed(`${prepared.errors.length} ImageSpec error(s); nothing was built or pushed`);
+      return;
+    }
+    const byKey = new Map(records.map((r) => [r.key, r]));
+    await buildMissing(buildOrder(plan.images), byKey, prepared.contexts, opts);
+    for (const r of records) if (r.status === 'failed' || r.status === 'cancelled') failures.push(r.key);
+  }
   for (const r of records) core.info(`${r.key}: ${r.image} (${r.status}${r.reason ? `: ${r.reason}` : ''})`);
   // Outputs and the summary are written even when the step fails, so later steps and people can see why.
-  setOutputs({ ...baseOutputs(records), ...(inputs.mode === 'check' ? checkOutputs(records) : {}) });
+  setOutputs({
+    ...baseOutputs(records),
+    ...registryOutputs,
+    ...(inputs.mode === 'build' ? { built: JSON.stringify(records.filter((r) => r.status === 'built').map((r) => r.image)) } : {}),
+  });
   await writeSummary(summaryMarkdown(`ImageSpec images (${inputs.mode})`, records));
-  if (failures.length > 0) core.setFailed(`the registry check failed for: ${failures.join(', ')}`);
+  if (failures.length > 0) core.setFailed(`${inputs.mode === 'build' ? 'not every image was built' : 'the registry check failed'}: ${failures.join(', ')}`);
 }
 
 /** Turn any failure into a failed step with a useful message, never a stack trace for user errors. */

@@ -18,6 +18,14 @@ export interface Inputs {
   failOnMissing: boolean;
   concurrency: number;
   insecureRegistries: string[];
+  push: boolean;
+  force: boolean;
+  cache: 'none' | 'gha' | 'registry';
+  cacheRef: string;
+  builder: string;
+  pythonVersion: string;
+  flytekitVersion: string;
+  failFast: boolean;
 }
 
 /** What `core.getInput` returns for an input: the trimmed value, '' when unset. */
@@ -55,6 +63,9 @@ export function listInput(value: string): string[] {
 }
 
 export function readInputs(get: GetInput, env: NodeJS.ProcessEnv, cwd: string): Inputs {
+  if (get('cache') === 'registry' && !get('cache-ref')) {
+    throw new InputError("input 'cache-ref' is required with cache: registry (a repository such as ghcr.io/acme/imagespec-cache)", 'cache-ref');
+  }
   const workspace = path.resolve(env.GITHUB_WORKSPACE || cwd);
   const wd = get('working-directory');
   const specs = get('specs');
@@ -69,5 +80,16 @@ export function readInputs(get: GetInput, env: NodeJS.ProcessEnv, cwd: string): 
     failOnMissing: boolInput('fail-on-missing', get('fail-on-missing'), false),
     concurrency: intInput('concurrency', get('concurrency'), 8, 1, 64),
     insecureRegistries: listInput(get('insecure-registries')),
+    push: boolInput('push', get('push'), true),
+    // flytekit's own switch counts too, with flytekit's truthiness (anything but false/0/off/no).
+    force:
+      boolInput('force', get('force'), false) ||
+      (env.FLYTE_FORCE_PUSH_IMAGE_SPEC !== undefined && !['false', '0', 'off', 'no'].includes(env.FLYTE_FORCE_PUSH_IMAGE_SPEC.toLowerCase())),
+    cache: oneOf('cache', get('cache'), ['none', 'gha', 'registry'] as const, 'none'),
+    cacheRef: get('cache-ref'),
+    builder: get('builder'),
+    pythonVersion: get('python-version') || '3.12',
+    flytekitVersion: get('flytekit-version') || '1.16.24',
+    failFast: boolInput('fail-fast', get('fail-fast'), false),
   };
 }

@@ -1,0 +1,99 @@
+import * as core from '@actions/core';
+import { SpecError } from '../errors';
+import { buildOne, BuildSettings, Exec } from '../build/run';
+import { prepareContext, PreparedContext } from '../build/context';
+import type { PlannedImage } from '../plan/plan';
+import type { ImageRecord } from './outputs';
+
+export interface BuildModeOptions {
+  cwd: string;
+  repoRoot: string;
+  defaultPythonVersion: string;
+  flytekitVersion: string;
+  /** Build even what exists (`force` input or FLYTE_FORCE_PUSH_IMAGE_SPEC). */
+  force: boolean;
+  failFast: boolean;
+  settings: BuildSettings;
+  exec: Exec;
+  tmpRoot?: string;
+  /** The spec file as annotations name it (relative to the repository root). */
+  annotationFile: (p: PlannedImage) => string;
+}
+
+/** Base specs first, so a child's FROM names an image that was just pushed. Input order otherwise. */
+export function buildOrder(images: PlannedImage[]): PlannedImage[] {
+  const byKey = new Map(images.map((p) => [p.file.key, p]));
+  const done = new Set<string>();
+  const out: PlannedImage[] = [];
+  const visit = (p: PlannedImage) => {
+    if (done.has(p.file.key)) return;
+    done.add(p.file.key);
+    if (p.baseKey) visit(byKey.get(p.baseKey)!);
+    out.push(p);
+  };
+  images.forEach(visit);
+  return out;
+}
+
+/**
+ * Render every context before building anything: a spec that cannot be built safely stops the
+ * run before the first push. Returns the errors, or the contexts by key.
+ */
+export function prepareAll(images: PlannedImage[], needed: Set<string>, o: BuildModeOptions): { contexts: Map<string, PreparedContext>; errors: SpecError[] } {
+  const contexts = new Map<string, PreparedContext>();
+  const errors: SpecError[] = [];
+  const byKey = new Map(images.map((p) => [p.file.key, p]));
+  for (const p of images) {
+    if (!needed.has(p.file.key)) continue;
+    try {
+      const base = p.baseKey ? byKey.get(p.baseKey)!.image : undefined;
+      contexts.set(p.file.key, prepareContext(p, base, { cwd: o.cwd, repoRoot: o.repoRoot, defaultPythonVersion: o.defaultPythonVersion, flytekitVersion: o.flytekitVersion }));
+    } catch (e) {
+      if (!(e instanceof SpecError)) throw e;
+      errors.push(e);
+    }
+  }
+  return { contexts, errors };
+}
+
+/**
+ * Build what needs building, in dependency order, one at a time (BuildKit parallelises inside a
+ * build; two cores gain nothing from two builds). Records are updated in place.
+ */
+export async function buildMissing(
+  order: PlannedImage[],
+  records: Map<string, ImageRecord>,
+  contexts: Map<string, PreparedContext>,
+  o: BuildModeOptions,
+): Promise<void> {
+  let stop = false;
+  for (const p of order) {
+    const ctx = contexts.get(p.file.key);
+    if (!ctx) continue;
+    const r = records.get(p.file.key)!;
+    const base = p.baseKey ? records.get(p.baseKey) : undefined;
+    if (base && (base.status === 'failed' || base.status === 'cancelled')) {
+      Object.assign(r, { status: 'cancelled', reason: `its base image ${base.key} was not built` });
+      continue;
+    }
+    if (stop) {
+      Object.assign(r, { status: 'cancelled', reason: 'an earlier build failed and fail-fast is set' });
+      continue;
+    }
+    core.startGroup(`Building ${p.file.key}: ${p.image}`);
+    let outcome;
+    try {
+      outcome = await buildOne(ctx, o.settings, o.exec, o.tmpRoot);
+    } finally {
+      core.endGroup();
+    }
+    if (outcome.ok) {
+      Object.assign(r, { status: 'built', digest: outcome.digest, durationMs: outcome.durationMs, reason: o.settings.push ? undefined : 'not pushed (push: false)' });
+      core.info(`${p.file.key}: built ${p.image}${outcome.digest ? ` (${outcome.digest})` : ''} in ${(outcome.durationMs / 1000).toFixed(1)} s`);
+    } else {
+      Object.assign(r, { status: 'failed', reason: outcome.error, durationMs: outcome.durationMs });
+      core.error(`${p.image}: build failed: ${outcome.error}`, { title: `Build of ${p.file.key} failed`, file: o.annotationFile(p) });
+      if (o.failFast) stop = true;
+    }
+  }
+}

@@ -1,0 +1,102 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { SpecError } from '../errors';
+import type { PlannedImage } from '../plan/plan';
+import { fieldWhere } from '../spec/postInit';
+import { specView } from '../spec/view';
+import { listCopyFiles } from '../tag/copyDigest';
+import { listSourceFiles } from '../tag/sourceRoot';
+import { renderDockerfile } from './dockerfile';
+import { checkSpecView, normalizeCopyPath } from './sanitize';
+import { installMode, lockPyprojectPath, REQUIREMENTS_UV, requirementsUvTxt } from './requirements';
+
+export interface ContextOptions {
+  /** Where spec paths resolve (the `working-directory` input). */
+  cwd: string;
+  /** Nothing outside it is read into a context. */
+  repoRoot: string;
+  /** Python for micromamba when a spec sets none (does not change the tag). */
+  defaultPythonVersion: string;
+  /** flytekit pinned into images whose packages do not name it. */
+  flytekitVersion: string;
+}
+
+/** One image's build context, rendered but not yet written. Rendering everything first keeps builds atomic. */
+export interface PreparedContext {
+  image: PlannedImage;
+  dockerfile: string;
+  /** Files to place in the context: context-relative path → absolute source, or literal content. */
+  files: Array<{ dest: string; src?: string; content?: string }>;
+}
+
+/**
+ * Render the Dockerfile and list the context's files for one planned image. Throws SpecError (with
+ * the spec's file and the field's line) for anything that cannot be built safely.
+ */
+export function prepareContext(p: PlannedImage, baseImageName: string | undefined, opts: ContextOptions): PreparedContext {
+  const spec = p.spec;
+  const at = (field: Parameters<typeof fieldWhere>[1]) => fieldWhere(spec, field, spec.values[field]);
+  try {
+    const view = specView(spec, baseImageName);
+    checkSpecView(view);
+    const files: PreparedContext['files'] = [];
+
+    const mode = installMode(view.requirements);
+    let pyprojectPresent = false;
+    if (mode === 'requirements') {
+      const text = view.requirements ? fs.readFileSync(path.resolve(opts.cwd, view.requirements), 'utf8') : undefined;
+      files.push({ dest: REQUIREMENTS_UV, content: requirementsUvTxt(view.packages, opts.flytekitVersion, text) });
+    } else {
+      const lock = path.resolve(opts.cwd, view.requirements!);
+      const pyproject = path.resolve(opts.cwd, lockPyprojectPath(view.requirements!));
+      pyprojectPresent = fs.existsSync(pyproject);
+      files.push({ dest: mode, src: lock });
+      if (pyprojectPresent) files.push({ dest: 'pyproject.toml', src: pyproject });
+    }
+
+    const sourceFiles = view.copyMode !== undefined && view.copyMode !== 'no-copy';
+    if (view.copyMode === 'all') {
+      for (const f of listSourceFiles(view.sourceRoot!, opts.cwd, 'all', opts.repoRoot).files) {
+        files.push({ dest: `src/${f.rel}`, src: f.realPath });
+      }
+    }
+
+    const entries = listCopyFiles(view.copy, opts.cwd, opts.repoRoot).entries;
+    const kinds = entries.map((e, i) => {
+      if (e.kind === 'special') throw new SpecError(`${e.entry} is not a regular file or directory`, { field: `copy[${i}]` });
+      const norm = normalizeCopyPath(e.entry, `copy[${i}]`);
+      for (const f of e.files) files.push({ dest: e.kind === 'dir' ? `${norm}/${f.rel}` : norm, src: f.realPath });
+      return { path: e.entry, kind: e.kind };
+    });
+
+    const dockerfile = renderDockerfile(view, {
+      imageId: p.id,
+      defaultPythonVersion: opts.defaultPythonVersion,
+      flytekitVersion: opts.flytekitVersion,
+      sourceFiles,
+      copyEntries: kinds,
+      pyprojectPresent,
+    });
+    return { image: p, dockerfile, files };
+  } catch (e) {
+    if (e instanceof SpecError) {
+      const field = (e.field?.split(/[.[]/)[0] ?? 'name') as Parameters<typeof fieldWhere>[1];
+      throw e.withDefaults({ ...at(field in spec.values ? field : 'name'), field: e.field });
+    }
+    const err = e as NodeJS.ErrnoException;
+    if (err.code === 'ENOENT') throw new SpecError(`file not found: ${err.path ?? ''}`, at('requirements'));
+    throw e;
+  }
+}
+
+/** Write a prepared context into an empty directory. Only the listed files go in, nothing else. */
+export function writeContext(ctx: PreparedContext, dir: string): void {
+  fs.mkdirSync(path.join(dir, 'src'), { recursive: true });
+  fs.writeFileSync(path.join(dir, 'Dockerfile'), ctx.dockerfile);
+  for (const f of ctx.files) {
+    const dest = path.join(dir, f.dest);
+    fs.mkdirSync(path.dirname(dest), { recursive: true });
+    if (f.content !== undefined) fs.writeFileSync(dest, f.content);
+    else fs.copyFileSync(f.src!, dest);
+  }
+}
