@@ -39227,7 +39227,13 @@ function prepareAll(images, needed, o) {
             continue;
         try {
             const base = p.baseKey ? byKey.get(p.baseKey).image : undefined;
-            contexts.set(p.file.key, (0, context_1.prepareContext)(p, base, { cwd: o.cwd, repoRoot: o.repoRoot, defaultPythonVersion: o.defaultPythonVersion, flytekitVersion: o.flytekitVersion }));
+            contexts.set(p.file.key, (0, context_1.prepareContext)(p, base, {
+                cwd: o.cwd,
+                repoRoot: o.repoRoot,
+                defaultPythonVersion: o.defaultPythonVersion,
+                flytekitVersion: o.flytekitVersion,
+                secretMounts: o.secretMounts,
+            }));
         }
         catch (e) {
             if (!(e instanceof errors_1.SpecError))
@@ -39343,12 +39349,27 @@ var __importStar = (this && this.__importStar) || (function () {
     };
 })();
 Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.parseSecretMounts = parseSecretMounts;
 exports.boolInput = boolInput;
 exports.listInput = listInput;
 exports.readInputs = readInputs;
 const os = __importStar(__nccwpck_require__(8161));
 const path = __importStar(__nccwpck_require__(6760));
 const errors_1 = __nccwpck_require__(3916);
+/** `src:target` a line, e.g. `.netrc:/root/.netrc`; `src` resolves against the working directory. */
+function parseSecretMounts(value, cwd) {
+    return value
+        .split(/\r?\n/)
+        .map((l) => l.trim())
+        .filter(Boolean)
+        .map((line) => {
+        const i = line.lastIndexOf(':');
+        if (i <= 0 || !line.slice(i + 1).startsWith('/')) {
+            throw new errors_1.InputError(`input 'pip-secret-mounts': '${line}' is not <local file>:<absolute target>`, 'pip-secret-mounts');
+        }
+        return { src: path.resolve(cwd, line.slice(0, i)), target: line.slice(i + 1) };
+    });
+}
 function oneOf(name, value, allowed, fallback) {
     if (value === '')
         return fallback;
@@ -39411,6 +39432,7 @@ function readInputs(get, env, cwd) {
         pythonVersion: get('python-version') || '3.12',
         flytekitVersion: get('flytekit-version') || '1.16.24',
         failFast: boolInput('fail-fast', get('fail-fast'), false),
+        pipSecretMounts: parseSecretMounts(get('pip-secret-mounts'), wd ? path.resolve(workspace, wd) : workspace),
     };
 }
 
@@ -39821,6 +39843,7 @@ function prepareContext(p, baseImageName, opts) {
             sourceFiles,
             copyEntries: kinds,
             pyprojectPresent,
+            secretMounts: opts.secretMounts,
         });
         return { image: p, dockerfile, files };
     }
@@ -41399,7 +41422,8 @@ async function run() {
     const { records, failures } = inputs.mode === 'plan' ? { records: plan.images.map((p) => record(p, 'planned')), failures: [] } : await check(inputs, plan.images);
     // What the registry said, before any build changes a status.
     const registryOutputs = inputs.mode === 'plan' ? {} : (0, outputs_1.checkOutputs)(records);
-    if (inputs.mode === 'build' && failures.length === 0) {
+    const checkFailed = failures.length > 0;
+    if (inputs.mode === 'build' && !checkFailed) {
         const needsBuild = (p, r) => !p.noop && (inputs.force || r.status === 'missing' || (r.status === 'unknown' && inputs.onUnknown === 'build'));
         const needed = new Set(plan.images.filter((p, i) => needsBuild(p, records[i])).map((p) => p.file.key));
         const opts = {
@@ -41407,6 +41431,7 @@ async function run() {
             repoRoot: inputs.workspace,
             defaultPythonVersion: inputs.pythonVersion,
             flytekitVersion: inputs.flytekitVersion,
+            secretMounts: inputs.pipSecretMounts.map((m, i) => ({ id: `secret_${i}`, target: m.target })),
             force: inputs.force,
             failFast: inputs.failFast,
             settings: {
@@ -41414,6 +41439,7 @@ async function run() {
                 push: inputs.push,
                 cache: inputs.cache,
                 cacheRef: inputs.cacheRef || undefined,
+                secrets: inputs.pipSecretMounts.map((m, i) => ({ id: `secret_${i}`, src: m.src })),
             },
             exec: (cmd, args) => exec.exec(cmd, args, { ignoreReturnCode: true }),
             tmpRoot: process.env.RUNNER_TEMP || undefined,
@@ -41442,7 +41468,7 @@ async function run() {
     });
     await writeSummary((0, summary_1.summaryMarkdown)(`ImageSpec images (${inputs.mode})`, records));
     if (failures.length > 0)
-        core.setFailed(`${inputs.mode === 'build' ? 'not every image was built' : 'the registry check failed'}: ${failures.join(', ')}`);
+        core.setFailed(`${checkFailed ? 'the registry check failed' : 'not every image was built'}: ${failures.join(', ')}`);
 }
 /** Turn any failure into a failed step with a useful message, never a stack trace for user errors. */
 function fail(e) {

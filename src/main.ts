@@ -89,7 +89,8 @@ export async function run(): Promise<void> {
   // What the registry said, before any build changes a status.
   const registryOutputs = inputs.mode === 'plan' ? {} : checkOutputs(records);
 
-  if (inputs.mode === 'build' && failures.length === 0) {
+  const checkFailed = failures.length > 0;
+  if (inputs.mode === 'build' && !checkFailed) {
     const needsBuild = (p: PlannedImage, r: ImageRecord) =>
       !p.noop && (inputs.force || r.status === 'missing' || (r.status === 'unknown' && inputs.onUnknown === 'build'));
     const needed = new Set(plan.images.filter((p, i) => needsBuild(p, records[i])).map((p) => p.file.key));
@@ -98,6 +99,7 @@ export async function run(): Promise<void> {
       repoRoot: inputs.workspace,
       defaultPythonVersion: inputs.pythonVersion,
       flytekitVersion: inputs.flytekitVersion,
+      secretMounts: inputs.pipSecretMounts.map((m, i) => ({ id: `secret_${i}`, target: m.target })),
       force: inputs.force,
       failFast: inputs.failFast,
       settings: {
@@ -105,6 +107,7 @@ export async function run(): Promise<void> {
         push: inputs.push,
         cache: inputs.cache,
         cacheRef: inputs.cacheRef || undefined,
+        secrets: inputs.pipSecretMounts.map((m, i) => ({ id: `secret_${i}`, src: m.src })),
       },
       exec: (cmd: string, args: string[]) => exec.exec(cmd, args, { ignoreReturnCode: true }),
       tmpRoot: process.env.RUNNER_TEMP || undefined,
@@ -129,7 +132,7 @@ export async function run(): Promise<void> {
     ...(inputs.mode === 'build' ? { built: JSON.stringify(records.filter((r) => r.status === 'built').map((r) => r.image)) } : {}),
   });
   await writeSummary(summaryMarkdown(`ImageSpec images (${inputs.mode})`, records));
-  if (failures.length > 0) core.setFailed(`${inputs.mode === 'build' ? 'not every image was built' : 'the registry check failed'}: ${failures.join(', ')}`);
+  if (failures.length > 0) core.setFailed(`${checkFailed ? 'the registry check failed' : 'not every image was built'}: ${failures.join(', ')}`);
 }
 
 /** Turn any failure into a failed step with a useful message, never a stack trace for user errors. */

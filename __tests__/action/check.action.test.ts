@@ -92,6 +92,34 @@ test('TLS + Basic auth: credentials from DOCKER_CONFIG, CA from NODE_EXTRA_CA_CE
   expect(skipped.annotations.some((a) => a.level === 'warning')).toBe(true);
 });
 
+test('token registry: credentials from a credential helper, a Docker manifest list, a multi-platform spec', async () => {
+  const unique = `h${Date.now()}`;
+  const ws = workspace({ 'multi.yaml': `name: multi-${unique}\nregistry: ${reg.token}/e2e\nplatform: linux/amd64,linux/arm64\n` });
+  const image = imagesOf(await step(ws, { mode: 'plan' }))[0].image;
+  pushAs(image, `${reg.plain}/${reg.repo}:${FIXTURE_TAGS.dockerList}`, ['--all', '--dest-creds', `${reg.user}:${reg.password}`]);
+
+  const bin = fs.mkdtempSync(path.join(os.tmpdir(), 'helper-'));
+  fs.writeFileSync(
+    path.join(bin, 'docker-credential-e2e'),
+    `#!/bin/sh\nread -r server\nprintf '{"ServerURL":"%s","Username":"${reg.user}","Secret":"${reg.password}"}' "$server"\n`,
+    { mode: 0o755 },
+  );
+  const config = fs.mkdtempSync(path.join(os.tmpdir(), 'dockercfg-'));
+  fs.writeFileSync(path.join(config, 'config.json'), JSON.stringify({ credHelpers: { [reg.token]: 'e2e' } }));
+  const r = await step(ws, { mode: 'check' }, { DOCKER_CONFIG: config, PATH: `${bin}:${process.env.PATH}` });
+  expect(r.exitCode).toBe(0);
+  expect(imagesOf(r)[0].status).toBe('exists');
+  expect(r.masks).toContain(reg.password);
+
+  // The partial list covers amd64 only: missing, naming the absent platform.
+  const partialWs = workspace({ 'multi.yaml': `name: partial-${unique}\nregistry: ${reg.token}/e2e\nplatform: linux/amd64,linux/arm64\n` });
+  const partial = imagesOf(await step(partialWs, { mode: 'plan' }))[0].image;
+  pushAs(partial, `${reg.plain}/${reg.repo}:${FIXTURE_TAGS.partialList}`, ['--all', '--dest-creds', `${reg.user}:${reg.password}`]);
+  const p = await step(partialWs, { mode: 'check' }, { DOCKER_CONFIG: config, PATH: `${bin}:${process.env.PATH}` });
+  expect(imagesOf(p)[0]).toMatchObject({ status: 'missing' });
+  expect(imagesOf(p)[0].reason).toContain('linux/arm64');
+});
+
 test('a spec without a registry cannot be checked: unknown with that reason', async () => {
   const ws = workspace({ 'local.yaml': 'name: only-local\n' });
   const r = await step(ws, { mode: 'check', 'on-unknown': 'build' });

@@ -92,11 +92,13 @@ test('a repository base spec is hashed as its full image name, like a nested Ima
   expect(app.id).toBe('-ahXxxLUBVHKzt4hi_yL6A');
 });
 
-test('build mode is not available yet and says so', async () => {
+test('build mode stops before building when a registry cannot be asked (on-unknown: fail)', async () => {
   const ws = workspace({ 'a.yaml': 'name: x\n' });
   const r = await runStep({ workspace: ws, with: { specs: 'a.yaml', mode: 'build' } });
   expect(r.exitCode).toBe(1);
-  expect(r.stdout).toContain('not implemented yet');
+  expect(r.groups).toEqual([]);
+  expect(r.stdout).toContain('the registry check failed: a');
+  expect(r.stdout).toContain('names no registry host');
 });
 
 test('an unknown mode is an input error', async () => {

@@ -9,6 +9,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parse as parseYaml } from 'yaml';
+import type { ImageRecord } from '../../src/action/outputs';
 
 /** The action's checkout; the demo runs a compiled copy of this file from elsewhere and says where. */
 export const REPO_ROOT = process.env.IMAGESPEC_ACTION_DIR ?? path.resolve(__dirname, '..', '..');
@@ -184,18 +185,8 @@ export async function runStep(opts: RunOptions): Promise<StepResult> {
   return result;
 }
 
-/** The parsed `images` output. */
-export interface ImageOut {
-  key: string;
-  file: string;
-  name: string;
-  tag: string;
-  image: string;
-  id: string;
-  status: string;
-  reason?: string;
-  digest?: string;
-}
+/** The parsed `images` output: the action's own record type. */
+export type ImageOut = ImageRecord;
 
 export function imagesOf(r: StepResult): ImageOut[] {
   if (r.outputs.images === undefined) {

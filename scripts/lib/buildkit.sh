@@ -19,6 +19,8 @@
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source=common.sh
+source "$here/common.sh"
 REPO_ROOT="${REPO_ROOT:-$(cd "$here/../.." && pwd)}"
 INFRA_DIR="${INFRA_DIR:-${IMAGESPEC_INFRA_DIR:-$REPO_ROOT/.infra}}"
 TOOLS_DIR="${TOOLS_DIR:-${IMAGESPEC_TOOLS_DIR:-/var/cache/imagespec-action}}"
@@ -41,28 +43,9 @@ BUILDX_CONFIG_DIR="$B/buildx"                        # buildx state of our build
 APT_PKGS="runc"
 
 log() { printf '[buildkit %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
-die() { log "ERROR: $*"; exit 1; }
-ms_since() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
 
 # ---------------------------------------------------------------- install
-apt_install() {
-  local missing=() p
-  for p in $APT_PKGS; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
-  done
-  [ ${#missing[@]} -eq 0 ] && return 0
-  local t0; t0=$(date +%s%N)
-  apt-get update -qq
-  local own_policy=0   # packages must never start services; add a policy-rc.d only where none exists
-  if [ ! -e /usr/sbin/policy-rc.d ]; then
-    printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d; chmod 0755 /usr/sbin/policy-rc.d; own_policy=1
-  fi
-  local rc=0
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null || rc=$?
-  [ $own_policy = 1 ] && rm -f /usr/sbin/policy-rc.d
-  [ $rc = 0 ] || die "apt-get install ${missing[*]} failed"
-  log "apt: installed ${missing[*]} in $(ms_since "$t0") ms"
-}
+apt_install() { apt_ensure $APT_PKGS; }
 
 # go_build MODULE VERSION OUTDIR LDFLAGS PKG... : build packages of MODULE@VERSION into OUTDIR.
 # Builds inside a writable copy of the module as the main module, so its go.mod (replace/exclude

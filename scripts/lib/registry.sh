@@ -18,6 +18,8 @@
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source=common.sh
+source "$here/common.sh"
 REPO_ROOT="${REPO_ROOT:-$(cd "$here/../.." && pwd)}"
 INFRA_DIR="${INFRA_DIR:-${IMAGESPEC_INFRA_DIR:-$REPO_ROOT/.infra}}"
 R="$INFRA_DIR/registry"
@@ -33,30 +35,9 @@ FIXTURES_VERSION=1
 PKGS="docker-registry apache2-utils openssl skopeo umoci buildah busybox-static curl ca-certificates"
 
 log() { printf '[registry %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
-die() { log "ERROR: $*"; exit 1; }
-ms_since() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
 
 # ---------------------------------------------------------------- install
-do_install() {
-  local missing=() p
-  for p in $PKGS; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
-  done
-  [ ${#missing[@]} -eq 0 ] && { log "packages present"; return 0; }
-  local t0; t0=$(date +%s%N)
-  apt-get update -qq
-  # Installing must never start services: Debian images ship /usr/sbin/policy-rc.d ("exit 101");
-  # add a temporary one only where none exists and remove only ours.
-  local own_policy=0
-  if [ ! -e /usr/sbin/policy-rc.d ]; then
-    printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d; chmod 0755 /usr/sbin/policy-rc.d; own_policy=1
-  fi
-  local rc=0
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null || rc=$?
-  [ $own_policy = 1 ] && rm -f /usr/sbin/policy-rc.d
-  [ $rc = 0 ] || die "apt-get install ${missing[*]} failed"
-  log "installed ${missing[*]} in $(ms_since "$t0") ms"
-}
+do_install() { apt_ensure $PKGS; }
 
 # ---------------------------------------------------------------- processes
 # A PID counts as ours only while it is alive, not a zombie, and its command line names our state dir.

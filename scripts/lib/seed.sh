@@ -25,6 +25,8 @@
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source=common.sh
+source "$here/common.sh"
 REPO_ROOT="${REPO_ROOT:-$(cd "$here/../.." && pwd)}"
 INFRA_DIR="${INFRA_DIR:-${IMAGESPEC_INFRA_DIR:-$REPO_ROOT/.infra}}"
 TOOLS_DIR="${TOOLS_DIR:-${IMAGESPEC_TOOLS_DIR:-/var/cache/imagespec-action}}"
@@ -52,30 +54,11 @@ PUSHES=(
 )
 
 log() { printf '[seed %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
-die() { log "ERROR: $*"; exit 1; }
-ms_since() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
 # the interpreter itself, not a version-manager shim (pyenv's costs ~0.25 s a call)
 PY=$(python3 -c 'import sys; print(sys.executable)' 2>/dev/null || true)
 
 # ---------------------------------------------------------------- install
-apt_install() {
-  local missing=() p
-  for p in $APT_PKGS; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
-  done
-  [ ${#missing[@]} -eq 0 ] && return 0
-  local t0; t0=$(date +%s%N)
-  apt-get update -qq
-  local own_policy=0
-  if [ ! -e /usr/sbin/policy-rc.d ]; then
-    printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d; chmod 0755 /usr/sbin/policy-rc.d; own_policy=1
-  fi
-  local rc=0
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null || rc=$?
-  [ $own_policy = 1 ] && rm -f /usr/sbin/policy-rc.d
-  [ $rc = 0 ] || die "apt-get install ${missing[*]} failed"
-  log "apt: installed ${missing[*]} in $(ms_since "$t0") ms"
-}
+apt_install() { apt_ensure $APT_PKGS; }
 
 debian_mirror() {
   if [ -n "${IMAGESPEC_DEBIAN_MIRROR:-}" ]; then echo "$IMAGESPEC_DEBIAN_MIRROR"; return; fi
@@ -233,7 +216,10 @@ build_micromamba() {
   local t0; t0=$(date +%s%N)
   new_work
   # Debian's ca-certificates bundle, as build_python found it in the python image
-  [ -s "$S/ca-certificates.crt" ] || die "$S/ca-certificates.crt missing (made by build_python)"
+  if [ ! -s "$S/ca-certificates.crt" ]; then
+    umoci unpack --image "$L:python" "$WORK/p" >/dev/null
+    cp -L "$WORK/p/rootfs/etc/ssl/certs/ca-certificates.crt" "$S/ca-certificates.crt"
+  fi
   umoci unpack --image "$L:debian" "$WORK/b" >/dev/null
   mkdir -p "$WORK/b/rootfs/etc/ssl/certs" "$WORK/b/rootfs/usr/bin"
   cp "$S/ca-certificates.crt" "$WORK/b/rootfs/etc/ssl/certs/ca-certificates.crt"

@@ -10,6 +10,7 @@ export interface BuildModeOptions {
   repoRoot: string;
   defaultPythonVersion: string;
   flytekitVersion: string;
+  secretMounts?: Array<{ id: string; target: string }>;
   /** Build even what exists (`force` input or FLYTE_FORCE_PUSH_IMAGE_SPEC). */
   force: boolean;
   failFast: boolean;
@@ -47,7 +48,16 @@ export function prepareAll(images: PlannedImage[], needed: Set<string>, o: Build
     if (!needed.has(p.file.key)) continue;
     try {
       const base = p.baseKey ? byKey.get(p.baseKey)!.image : undefined;
-      contexts.set(p.file.key, prepareContext(p, base, { cwd: o.cwd, repoRoot: o.repoRoot, defaultPythonVersion: o.defaultPythonVersion, flytekitVersion: o.flytekitVersion }));
+      contexts.set(
+        p.file.key,
+        prepareContext(p, base, {
+          cwd: o.cwd,
+          repoRoot: o.repoRoot,
+          defaultPythonVersion: o.defaultPythonVersion,
+          flytekitVersion: o.flytekitVersion,
+          secretMounts: o.secretMounts,
+        }),
+      );
     } catch (e) {
       if (!(e instanceof SpecError)) throw e;
       errors.push(e);

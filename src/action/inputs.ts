@@ -26,6 +26,23 @@ export interface Inputs {
   pythonVersion: string;
   flytekitVersion: string;
   failFast: boolean;
+  /** flytekit's `pip_secret_mounts`, which a YAML spec cannot express: local file → mount target. */
+  pipSecretMounts: Array<{ src: string; target: string }>;
+}
+
+/** `src:target` a line, e.g. `.netrc:/root/.netrc`; `src` resolves against the working directory. */
+export function parseSecretMounts(value: string, cwd: string): Array<{ src: string; target: string }> {
+  return value
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .map((line) => {
+      const i = line.lastIndexOf(':');
+      if (i <= 0 || !line.slice(i + 1).startsWith('/')) {
+        throw new InputError(`input 'pip-secret-mounts': '${line}' is not <local file>:<absolute target>`, 'pip-secret-mounts');
+      }
+      return { src: path.resolve(cwd, line.slice(0, i)), target: line.slice(i + 1) };
+    });
 }
 
 /** What `core.getInput` returns for an input: the trimmed value, '' when unset. */
@@ -91,5 +108,6 @@ export function readInputs(get: GetInput, env: NodeJS.ProcessEnv, cwd: string): 
     pythonVersion: get('python-version') || '3.12',
     flytekitVersion: get('flytekit-version') || '1.16.24',
     failFast: boolInput('fail-fast', get('fail-fast'), false),
+    pipSecretMounts: parseSecretMounts(get('pip-secret-mounts'), wd ? path.resolve(workspace, wd) : workspace),
   };
 }

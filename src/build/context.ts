@@ -19,6 +19,8 @@ export interface ContextOptions {
   defaultPythonVersion: string;
   /** flytekit pinned into images whose packages do not name it. */
   flytekitVersion: string;
+  /** BuildKit secrets mounted into the Python install step (ids `secret_<i>`, as flytekit names them). */
+  secretMounts?: Array<{ id: string; target: string }>;
 }
 
 /** One image's build context, rendered but not yet written. Rendering everything first keeps builds atomic. */
@@ -76,6 +78,7 @@ export function prepareContext(p: PlannedImage, baseImageName: string | undefine
       sourceFiles,
       copyEntries: kinds,
       pyprojectPresent,
+      secretMounts: opts.secretMounts,
     });
     return { image: p, dockerfile, files };
   } catch (e) {

@@ -1,0 +1,64 @@
+import { parseSecretMounts, readInputs } from '../../src/action/inputs';
+import { decide } from '../../src/action/decide';
+import { buildOrder } from '../../src/action/buildMode';
+import type { PlannedImage } from '../../src/plan/plan';
+
+const reader = (values: Record<string, string>) => (name: string) => values[name] ?? '';
+
+describe('inputs', () => {
+  test('defaults', () => {
+    const i = readInputs(reader({ specs: '*.yaml' }), { GITHUB_WORKSPACE: '/ws' }, '/elsewhere');
+    expect(i).toMatchObject({ workingDirectory: '/ws', mode: 'build', onUnknown: 'fail', push: true, force: false, cache: 'none', concurrency: 8 });
+  });
+
+  test.each([
+    ['yes', true],
+    ['', true],
+    ['TRUE', true],
+    ['No', false],
+    ['0', false],
+    ['off', false],
+  ])('FLYTE_FORCE_PUSH_IMAGE_SPEC=%j forces: %s (flytekit str2bool)', (value, forced) => {
+    expect(readInputs(reader({ specs: 'x' }), { FLYTE_FORCE_PUSH_IMAGE_SPEC: value }, '/').force).toBe(forced);
+  });
+
+  test.each([
+    [{ mode: 'deploy' }, "input 'mode' must be one of plan, check, build"],
+    [{ push: 'yes' }, "input 'push' must be true or false"],
+    [{ concurrency: '0' }, "input 'concurrency' must be a whole number from 1 to 64"],
+    [{ cache: 'registry' }, "input 'cache-ref' is required with cache: registry"],
+    [{ 'on-unknown': 'ignore' }, "input 'on-unknown' must be one of fail, build, skip"],
+    [{ 'pip-secret-mounts': '.netrc' }, 'is not <local file>:<absolute target>'],
+  ])('%j is refused', (values, message) => {
+    expect(() => readInputs(reader({ specs: 'x', ...values }), {}, '/')).toThrow(message);
+  });
+
+  test('secret mounts resolve against the working directory', () => {
+    expect(parseSecretMounts('.netrc:/root/.netrc\n\n creds/pip.conf:/etc/pip.conf ', '/repo')).toEqual([
+      { src: '/repo/.netrc', target: '/root/.netrc' },
+      { src: '/repo/creds/pip.conf', target: '/etc/pip.conf' },
+    ]);
+  });
+});
+
+describe('what a registry answer means', () => {
+  test.each([
+    [{ status: 'exists', digest: 'sha256:x' } as const, 'fail', { status: 'exists', needsBuild: false, fatal: false }],
+    [{ status: 'missing', reason: 'not found' } as const, 'fail', { status: 'missing', needsBuild: true, fatal: false }],
+    [{ status: 'unknown', reason: '401' } as const, 'fail', { status: 'unknown', needsBuild: false, fatal: true }],
+    [{ status: 'unknown', reason: '401' } as const, 'build', { status: 'unknown', needsBuild: true, fatal: false }],
+    [{ status: 'unknown', reason: '401' } as const, 'skip', { status: 'unknown', needsBuild: false, fatal: false }],
+  ])('%j with on-unknown %s', (status, onUnknown, expected) => {
+    expect(decide(status, onUnknown as 'fail' | 'build' | 'skip')).toMatchObject(expected);
+  });
+
+  test('absent platforms are named', () => {
+    expect(decide({ status: 'missing', reason: 'partial', absentPlatforms: ['linux/arm64'] }, 'fail').reason).toContain('linux/arm64');
+  });
+});
+
+test('base specs are built before the specs that use them', () => {
+  const img = (key: string, baseKey?: string) => ({ file: { key }, baseKey }) as unknown as PlannedImage;
+  const order = buildOrder([img('a', 'c'), img('b'), img('c', 'd'), img('d')]).map((p) => p.file.key);
+  expect(order).toEqual(['d', 'c', 'a', 'b']);
+});
