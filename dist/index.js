@@ -39510,6 +39510,7 @@ var __importStar = (this && this.__importStar) || (function () {
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.annotationProps = annotationProps;
 exports.annotateErrors = annotateErrors;
+exports.annotateWarnings = annotateWarnings;
 const path = __importStar(__nccwpck_require__(6760));
 const core = __importStar(__nccwpck_require__(7484));
 /**
@@ -39531,6 +39532,10 @@ function annotationProps(e, workingDirectory, workspace) {
 function annotateErrors(errors, workingDirectory, workspace) {
     for (const e of errors)
         core.error(e.describe(), annotationProps(e, workingDirectory, workspace));
+}
+function annotateWarnings(warnings, workingDirectory, workspace) {
+    for (const w of warnings)
+        core.warning(w.describe(), annotationProps(w, workingDirectory, workspace));
 }
 
 
@@ -41419,6 +41424,7 @@ async function run() {
         core.setFailed(`${plan.errors.length} ImageSpec error(s); nothing was checked, built or pushed`);
         return;
     }
+    (0, report_1.annotateWarnings)(plan.warnings, inputs.workingDirectory, inputs.workspace);
     const { records, failures } = inputs.mode === 'plan' ? { records: plan.images.map((p) => record(p, 'planned')), failures: [] } : await check(inputs, plan.images);
     // What the registry said, before any build changes a status.
     const registryOutputs = inputs.mode === 'plan' ? {} : (0, outputs_1.checkOutputs)(records);
@@ -41534,6 +41540,18 @@ const value_1 = __nccwpck_require__(9902);
 const load_1 = __nccwpck_require__(1207);
 const postInit_1 = __nccwpck_require__(5883);
 const compute_1 = __nccwpck_require__(7033);
+/**
+ * YAML reads `python_version: 3.10` as the float 3.1. flytekit hashes (and installs) that float, so
+ * the tag must keep it, but the author almost certainly meant the string.
+ */
+function warningsFor(spec) {
+    const v = spec.values.python_version;
+    if (v.kind !== 'float')
+        return [];
+    return [
+        new errors_1.SpecError(`python_version is the number ${(0, repr_1.pyStr)(v)}, not a string; quote it ("${(0, repr_1.pyStr)(v)}" is what flytekit will use, and 3.10 reads as 3.1)`, (0, postInit_1.fieldWhere)(spec, 'python_version', v)),
+    ];
+}
 /** `base_image: ./other.yaml`: our extension naming another spec file of the repository. */
 function isSpecPath(baseImage) {
     return /^\.\.?\//.test(baseImage) && /\.ya?ml$/i.test(baseImage);
@@ -41586,7 +41604,7 @@ function planImages(files, opts) {
         }
     }
     if (errors.length > 0)
-        return { images: [], errors: dedupe(errors) };
+        return { images: [], errors: dedupe(errors), warnings: [] };
     for (const [child, base] of baseOf) {
         const spec = loaded.get(child).spec;
         spec.baseSpec = loaded.get(base).spec;
@@ -41614,7 +41632,7 @@ function planImages(files, opts) {
             errors.push(e);
         }
     }
-    return errors.length > 0 ? { images: [], errors } : { images, errors };
+    return errors.length > 0 ? { images: [], errors, warnings: [] } : { images, errors, warnings: images.flatMap((p) => warningsFor(p.spec)) };
 }
 function dedupe(errors) {
     const seen = new Set();

@@ -3,7 +3,7 @@ import { InputError, SpecError } from './errors';
 import { Inputs, readInputs } from './action/inputs';
 import { baseOutputs, checkOutputs, ImageRecord, Outputs } from './action/outputs';
 import { summaryMarkdown } from './action/summary';
-import { annotateErrors, annotationProps } from './action/report';
+import { annotateErrors, annotateWarnings, annotationProps } from './action/report';
 import { decide } from './action/decide';
 import { findSpecFiles } from './discover/specFiles';
 import { planImages, PlannedImage } from './plan/plan';
@@ -83,6 +83,7 @@ export async function run(): Promise<void> {
     core.setFailed(`${plan.errors.length} ImageSpec error(s); nothing was checked, built or pushed`);
     return;
   }
+  annotateWarnings(plan.warnings, inputs.workingDirectory, inputs.workspace);
 
   const { records, failures } =
     inputs.mode === 'plan' ? { records: plan.images.map((p) => record(p, 'planned')), failures: [] } : await check(inputs, plan.images);

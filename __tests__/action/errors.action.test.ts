@@ -107,3 +107,12 @@ test('an unknown mode is an input error', async () => {
   expect(r.exitCode).toBe(1);
   expect(r.stdout).toContain("input 'mode' must be one of plan, check, build");
 });
+
+test('an unquoted python_version keeps flytekit\'s tag but gets a warning on its line', async () => {
+  const ws = workspace({ 'a.yaml': 'name: x\npython_version: 3.10\n' });
+  const r = await plan(ws, 'a.yaml');
+  expect(r.exitCode).toBe(0);
+  const w = r.annotations.find((a) => a.level === 'warning');
+  expect(w?.props).toMatchObject({ file: 'a.yaml', line: '2' });
+  expect(w?.message).toContain('3.1');
+});

@@ -20,3 +20,7 @@ export function annotationProps(e: SpecError, workingDirectory: string, workspac
 export function annotateErrors(errors: SpecError[], workingDirectory: string, workspace: string): void {
   for (const e of errors) core.error(e.describe(), annotationProps(e, workingDirectory, workspace));
 }
+
+export function annotateWarnings(warnings: SpecError[], workingDirectory: string, workspace: string): void {
+  for (const w of warnings) core.warning(w.describe(), annotationProps(w, workingDirectory, workspace));
+}

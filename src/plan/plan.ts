@@ -23,6 +23,20 @@ export interface PlannedImage {
 export interface PlanResult {
   images: PlannedImage[];
   errors: SpecError[];
+  /** Valid specs that probably do not say what their author meant. */
+  warnings: SpecError[];
+}
+
+/**
+ * YAML reads `python_version: 3.10` as the float 3.1. flytekit hashes (and installs) that float, so
+ * the tag must keep it, but the author almost certainly meant the string.
+ */
+function warningsFor(spec: ImageSpec): SpecError[] {
+  const v = spec.values.python_version;
+  if (v.kind !== 'float') return [];
+  return [
+    new SpecError(`python_version is the number ${pyStr(v)}, not a string; quote it ("${pyStr(v)}" is what flytekit will use, and 3.10 reads as 3.1)`, fieldWhere(spec, 'python_version', v)),
+  ];
 }
 
 /** `base_image: ./other.yaml`: our extension naming another spec file of the repository. */
@@ -81,7 +95,7 @@ export function planImages(files: SpecFile[], opts: { cwd: string; hostMachine: 
       seen.push(cur);
     }
   }
-  if (errors.length > 0) return { images: [], errors: dedupe(errors) };
+  if (errors.length > 0) return { images: [], errors: dedupe(errors), warnings: [] };
 
   for (const [child, base] of baseOf) {
     const spec = loaded.get(child)!.spec;
@@ -109,7 +123,7 @@ export function planImages(files: SpecFile[], opts: { cwd: string; hostMachine: 
       errors.push(e);
     }
   }
-  return errors.length > 0 ? { images: [], errors } : { images, errors };
+  return errors.length > 0 ? { images: [], errors, warnings: [] } : { images, errors, warnings: images.flatMap((p) => warningsFor(p.spec)) };
 }
 
 function dedupe(errors: SpecError[]): SpecError[] {
