@@ -44842,14 +44842,8 @@ function dockerPatternRegExp(pattern) {
             re += '[^/]';
         }
         else if (c === '[') {
-            let j = i;
-            if (j < n && cps[j] === '!')
-                j++;
-            if (j < n && cps[j] === ']')
-                j++;
-            while (j < n && cps[j] !== ']')
-                j++;
-            if (j >= n) {
+            const j = (0, pyCharClass_1.setEnd)(cps, i);
+            if (j === undefined) {
                 re += (0, pyCharClass_1.jsLiteral)('[');
                 continue;
             }
@@ -45059,14 +45053,8 @@ function tokenize(pattern) {
             out.push(ANY);
         }
         else if (c === '[') {
-            let j = i;
-            if (j < n && cps[j] === '!')
-                j++;
-            if (j < n && cps[j] === ']')
-                j++;
-            while (j < n && cps[j] !== ']')
-                j++;
-            if (j >= n) {
+            const j = (0, pyCharClass_1.setEnd)(cps, i);
+            if (j === undefined) {
                 out.push((0, pyCharClass_1.jsLiteral)('['));
                 continue;
             }
@@ -45345,6 +45333,7 @@ Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.PyRegexError = void 0;
 exports.jsLiteral = jsLiteral;
 exports.pySetToJs = pySetToJs;
+exports.setEnd = setEnd;
 /** Python would raise `re.error` compiling this pattern (e.g. `bad character range z-a`). */
 class PyRegexError extends Error {
     constructor(message) {
@@ -45405,6 +45394,21 @@ function pySetToJs(body) {
     const hex = (cp) => `\\u{${cp.toString(16)}}`;
     const members = ranges.map(([lo, hi]) => (lo === hi ? hex(lo) : `${hex(lo)}-${hex(hi)}`)).join('');
     return `[${negate ? '^' : ''}${members}]`;
+}
+/**
+ * Where a `[` set that starts at `i` (just after the `[`) ends, as both fnmatch translators scan it:
+ * a leading `!` and a leading `]` are part of the set. Returns the index of the closing `]`, or
+ * undefined when there is none (the `[` is then a literal).
+ */
+function setEnd(cps, i) {
+    let j = i;
+    if (j < cps.length && cps[j] === '!')
+        j++;
+    if (j < cps.length && cps[j] === ']')
+        j++;
+    while (j < cps.length && cps[j] !== ']')
+        j++;
+    return j < cps.length ? j : undefined;
 }
 
 

@@ -118,13 +118,7 @@ do_install() {
 
 # ---------------------------------------------------------------- processes
 # A PID counts as ours only while it is alive, not a zombie, and its command line names our state dir.
-ours() {
-  local pid=$1 st
-  [ -n "$pid" ] || return 1
-  st=$(ps -o stat= -p "$pid" 2>/dev/null) || return 1
-  [ -n "$st" ] && [ "${st:0:1}" != Z ] || return 1
-  tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | grep -qF "$B/"
-}
+ours() { pid_matches "$1" -F "$B/"; }
 running() { [ -f "$B/pids/buildkitd.pid" ] && ours "$(cat "$B/pids/buildkitd.pid")"; }
 
 buildkit_host() {

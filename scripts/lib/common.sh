@@ -24,3 +24,12 @@ apt_ensure() {
   [ $rc = 0 ] || die "apt-get install ${missing[*]} failed"
   log "apt: installed ${missing[*]} in $(ms_since "$t0") ms"
 }
+
+# pid_matches PID GREP-ARGS... : PID is alive, not a zombie, and its command line matches.
+pid_matches() {
+  local pid=$1 st; shift
+  [ -n "$pid" ] || return 1
+  st=$(ps -o stat= -p "$pid" 2>/dev/null) || return 1
+  [ -n "$st" ] && [ "${st:0:1}" != Z ] || return 1
+  tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | grep -q "$@"
+}

@@ -41,12 +41,7 @@ do_install() { apt_ensure $PKGS; }
 
 # ---------------------------------------------------------------- processes
 # A PID counts as ours only while it is alive, not a zombie, and its command line names our state dir.
-ours() {
-  local pid=$1 st
-  st=$(ps -o stat= -p "$pid" 2>/dev/null) || return 1
-  [ -n "$st" ] && [ "${st:0:1}" != Z ] || return 1
-  tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | grep -qF "$R/"
-}
+ours() { pid_matches "$1" -F "$R/"; }
 running() { [ -f "$R/pids/$1.pid" ] && ours "$(cat "$R/pids/$1.pid")"; }
 
 start_bg() { # name cmd... ; pid in pids/name.pid, output in logs/name.log

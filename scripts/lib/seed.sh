@@ -364,13 +364,7 @@ push_images() {
 
 # ---------------------------------------------------------------- package index server
 # Our index server: python's http.server on 127.0.0.1:$PIP_PORT (the pid file in $W says which one).
-is_index_server() {
-  local pid=$1 st
-  [ -n "$pid" ] || return 1
-  st=$(ps -o stat= -p "$pid" 2>/dev/null) || return 1
-  [ -n "$st" ] && [ "${st:0:1}" != Z ] || return 1
-  tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | grep -qE -- "-m http\.server --bind 127\.0\.0\.1 --directory .* $PIP_PORT \$"
-}
+is_index_server() { pid_matches "$1" -E -- "-m http\.server --bind 127\.0\.0\.1 --directory .* $PIP_PORT \$"; }
 serves_ours() { tr '\0' ' ' < "/proc/$1/cmdline" 2>/dev/null | grep -qF -- "--directory $P $PIP_PORT "; }
 running() { [ -f "$W/pids/pypi.pid" ] && is_index_server "$(cat "$W/pids/pypi.pid")"; }
 port_owner() { ss -ltnpH "sport = :$1" 2>/dev/null | grep -o 'users:.*' | head -1 || true; }

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import { SpecError } from '../../errors';
 import { fsPathOf, pyJoin } from '../pyWalk';
 import { realPathInsideRepo } from '../repoFiles';
-import { jsLiteral, PyRegexError, pySetToJs } from './pyCharClass';
+import { jsLiteral, PyRegexError, pySetToJs, setEnd } from './pyCharClass';
 import type { IgnoreRule } from './group';
 
 /**
@@ -51,11 +51,8 @@ export function dockerPatternRegExp(pattern: string): RegExp {
     } else if (c === '?') {
       re += '[^/]';
     } else if (c === '[') {
-      let j = i;
-      if (j < n && cps[j] === '!') j++;
-      if (j < n && cps[j] === ']') j++;
-      while (j < n && cps[j] !== ']') j++;
-      if (j >= n) {
+      const j = setEnd(cps, i);
+      if (j === undefined) {
         re += jsLiteral('[');
         continue;
       }

@@ -1,4 +1,4 @@
-import { jsLiteral, pySetToJs } from './pyCharClass';
+import { jsLiteral, pySetToJs, setEnd } from './pyCharClass';
 
 /**
  * Python 3.11's `fnmatch.fnmatch` on POSIX (`normcase` is the identity there): case-sensitive, and
@@ -66,11 +66,8 @@ function tokenize(pattern: string): Token[] {
     } else if (c === '?') {
       out.push(ANY);
     } else if (c === '[') {
-      let j = i;
-      if (j < n && cps[j] === '!') j++;
-      if (j < n && cps[j] === ']') j++;
-      while (j < n && cps[j] !== ']') j++;
-      if (j >= n) {
+      const j = setEnd(cps, i);
+      if (j === undefined) {
         out.push(jsLiteral('['));
         continue;
       }

@@ -66,3 +66,16 @@ export function pySetToJs(body: string): string {
   const members = ranges.map(([lo, hi]) => (lo === hi ? hex(lo) : `${hex(lo)}-${hex(hi)}`)).join('');
   return `[${negate ? '^' : ''}${members}]`;
 }
+
+/**
+ * Where a `[` set that starts at `i` (just after the `[`) ends, as both fnmatch translators scan it:
+ * a leading `!` and a leading `]` are part of the set. Returns the index of the closing `]`, or
+ * undefined when there is none (the `[` is then a literal).
+ */
+export function setEnd(cps: readonly string[], i: number): number | undefined {
+  let j = i;
+  if (j < cps.length && cps[j] === '!') j++;
+  if (j < cps.length && cps[j] === ']') j++;
+  while (j < cps.length && cps[j] !== ']') j++;
+  return j < cps.length ? j : undefined;
+}
