@@ -3958,7 +3958,7 @@ exports["default"] = Settings;
 
 /***/ }),
 
-/***/ 9337:
+/***/ 1718:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
@@ -6017,7 +6017,7 @@ exports["default"] = EntryTransformer;
 "use strict";
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const fsWalk = __nccwpck_require__(9337);
+const fsWalk = __nccwpck_require__(1718);
 const reader_1 = __nccwpck_require__(1824);
 const stream_1 = __nccwpck_require__(87);
 class ReaderAsync extends reader_1.default {
@@ -6103,7 +6103,7 @@ exports["default"] = Reader;
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 const stream_1 = __nccwpck_require__(2203);
 const fsStat = __nccwpck_require__(1470);
-const fsWalk = __nccwpck_require__(9337);
+const fsWalk = __nccwpck_require__(1718);
 const reader_1 = __nccwpck_require__(1824);
 class ReaderStream extends reader_1.default {
     constructor() {
@@ -6165,7 +6165,7 @@ exports["default"] = ReaderStream;
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 const fsStat = __nccwpck_require__(1470);
-const fsWalk = __nccwpck_require__(9337);
+const fsWalk = __nccwpck_require__(1718);
 const reader_1 = __nccwpck_require__(1824);
 class ReaderSync extends reader_1.default {
     constructor() {
@@ -39194,10 +39194,13 @@ Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.buildOrder = buildOrder;
 exports.prepareAll = prepareAll;
 exports.buildMissing = buildMissing;
+exports.runBuildMode = runBuildMode;
 const core = __importStar(__nccwpck_require__(7484));
+const exec = __importStar(__nccwpck_require__(5236));
 const errors_1 = __nccwpck_require__(3916);
-const run_1 = __nccwpck_require__(1718);
+const run_1 = __nccwpck_require__(9337);
 const context_1 = __nccwpck_require__(3327);
+const report_1 = __nccwpck_require__(1658);
 /** Base specs first, so a child's FROM names an image that was just pushed. Input order otherwise. */
 function buildOrder(images) {
     const byKey = new Map(images.map((p) => [p.file.key, p]));
@@ -39282,6 +39285,121 @@ async function buildMissing(order, records, contexts, o) {
                 stop = true;
         }
     }
+}
+/**
+ * Build mode after the registry check: what is missing (or everything, with force) is rendered,
+ * then built base-first. Records are updated in place; spec errors found while rendering come back
+ * instead, and then nothing has been built.
+ */
+async function runBuildMode(inputs, images, records) {
+    const needsBuild = (p, r) => !p.noop && (inputs.force || r.status === 'missing' || (r.status === 'unknown' && inputs.onUnknown === 'build'));
+    const needed = new Set(images.filter((p, i) => needsBuild(p, records[i])).map((p) => p.file.key));
+    const opts = {
+        cwd: inputs.workingDirectory,
+        repoRoot: inputs.workspace,
+        defaultPythonVersion: inputs.pythonVersion,
+        flytekitVersion: inputs.flytekitVersion,
+        secretMounts: inputs.pipSecretMounts.map((m, i) => ({ id: `secret_${i}`, target: m.target })),
+        failFast: inputs.failFast,
+        settings: {
+            builder: inputs.builder || undefined,
+            push: inputs.push,
+            cache: inputs.cache,
+            cacheRef: inputs.cacheRef || undefined,
+            secrets: inputs.pipSecretMounts.map((m, i) => ({ id: `secret_${i}`, src: m.src })),
+        },
+        exec: (cmd, args) => exec.exec(cmd, args, { ignoreReturnCode: true }),
+        tmpRoot: process.env.RUNNER_TEMP || undefined,
+        annotationFile: (p) => (0, report_1.annotationProps)(new errors_1.SpecError('', { file: p.file.rel }), inputs.workingDirectory, inputs.workspace).file ?? p.file.rel,
+    };
+    const prepared = prepareAll(images, needed, opts);
+    if (prepared.errors.length > 0)
+        return { errors: prepared.errors };
+    const byKey = new Map(records.map((r) => [r.key, r]));
+    await buildMissing(buildOrder(images), byKey, prepared.contexts, opts);
+    return { errors: [] };
+}
+
+
+/***/ }),
+
+/***/ 3721:
+/***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
+
+"use strict";
+
+var __createBinding = (this && this.__createBinding) || (Object.create ? (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    var desc = Object.getOwnPropertyDescriptor(m, k);
+    if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
+      desc = { enumerable: true, get: function() { return m[k]; } };
+    }
+    Object.defineProperty(o, k2, desc);
+}) : (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    o[k2] = m[k];
+}));
+var __setModuleDefault = (this && this.__setModuleDefault) || (Object.create ? (function(o, v) {
+    Object.defineProperty(o, "default", { enumerable: true, value: v });
+}) : function(o, v) {
+    o["default"] = v;
+});
+var __importStar = (this && this.__importStar) || (function () {
+    var ownKeys = function(o) {
+        ownKeys = Object.getOwnPropertyNames || function (o) {
+            var ar = [];
+            for (var k in o) if (Object.prototype.hasOwnProperty.call(o, k)) ar[ar.length] = k;
+            return ar;
+        };
+        return ownKeys(o);
+    };
+    return function (mod) {
+        if (mod && mod.__esModule) return mod;
+        var result = {};
+        if (mod != null) for (var k = ownKeys(mod), i = 0; i < k.length; i++) if (k[i] !== "default") __createBinding(result, mod, k[i]);
+        __setModuleDefault(result, mod);
+        return result;
+    };
+})();
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.runCheckMode = runCheckMode;
+const core = __importStar(__nccwpck_require__(7484));
+const errors_1 = __nccwpck_require__(3916);
+const registry_1 = __nccwpck_require__(1119);
+const postInit_1 = __nccwpck_require__(5883);
+const decide_1 = __nccwpck_require__(6755);
+const outputs_1 = __nccwpck_require__(8948);
+const report_1 = __nccwpck_require__(1658);
+/** Ask the registries about every image that a builder would produce; noop images are someone else's. */
+async function runCheckMode(inputs, images) {
+    const checked = images.filter((p) => !p.noop);
+    const results = await (0, registry_1.checkImages)(checked.map((p) => ({ ref: p.image, platforms: p.spec.values.platform.kind === 'str' ? p.spec.values.platform.value : undefined })), {
+        concurrency: inputs.concurrency,
+        insecureRegistries: inputs.insecureRegistries,
+        setSecret: (s) => core.setSecret(s),
+        log: (line) => core.debug(line),
+    });
+    const failures = [];
+    const records = images.map((p) => {
+        if (p.noop)
+            return { ...(0, outputs_1.record)(p, 'skipped'), reason: 'builder: noop uses base_image as it is' };
+        const d = (0, decide_1.decide)(results[checked.indexOf(p)].result, inputs.onUnknown);
+        const r = { ...(0, outputs_1.record)(p, d.status), reason: d.reason, digest: d.digest };
+        const at = (0, report_1.annotationProps)(new errors_1.SpecError('', (0, postInit_1.fieldWhere)(p.spec, 'name')), inputs.workingDirectory, inputs.workspace);
+        if (d.fatal) {
+            core.error(`${p.image}: cannot tell whether the image exists: ${d.reason}`, { ...at, title: 'Registry check failed' });
+            failures.push(p.file.key);
+        }
+        else if (d.status === 'unknown') {
+            core.warning(`${p.image}: cannot tell whether the image exists (${d.reason}); on-unknown: ${inputs.onUnknown}`, at);
+        }
+        if (d.status === 'missing' && inputs.failOnMissing && inputs.mode === 'check') {
+            core.error(`${p.image} is not in the registry`, { ...at, title: 'Image missing' });
+            failures.push(p.file.key);
+        }
+        return r;
+    });
+    return { records, failures: [...new Set(failures)] };
 }
 
 
@@ -39447,6 +39565,7 @@ function readInputs(get, env, cwd) {
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.baseOutputs = baseOutputs;
 exports.checkOutputs = checkOutputs;
+exports.record = record;
 /** The outputs every mode sets. Keys appear in the order of the (sorted) spec files. */
 function baseOutputs(records) {
     const map = {};
@@ -39463,6 +39582,18 @@ function checkOutputs(records) {
     return {
         missing: JSON.stringify(records.filter((r) => r.status === 'missing').map((r) => r.image)),
         existing: JSON.stringify(records.filter((r) => r.status === 'exists').map((r) => r.image)),
+    };
+}
+/** The record of a planned image, before any registry or builder has said anything. */
+function record(p, status) {
+    return {
+        key: p.file.key,
+        file: p.file.rel,
+        name: p.spec.values.name.kind === 'str' ? p.spec.values.name.value : '',
+        tag: p.tag.tag,
+        image: p.image,
+        id: p.id,
+        status,
     };
 }
 
@@ -40322,7 +40453,7 @@ function requirementsUvTxt(packages, flytekitVersion, requirementsText) {
 
 /***/ }),
 
-/***/ 1718:
+/***/ 9337:
 /***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
 
 "use strict";
@@ -41350,25 +41481,11 @@ const inputs_1 = __nccwpck_require__(1729);
 const outputs_1 = __nccwpck_require__(8948);
 const summary_1 = __nccwpck_require__(8770);
 const report_1 = __nccwpck_require__(1658);
-const decide_1 = __nccwpck_require__(6755);
+const checkMode_1 = __nccwpck_require__(3721);
+const buildMode_1 = __nccwpck_require__(1637);
 const specFiles_1 = __nccwpck_require__(9413);
 const plan_1 = __nccwpck_require__(8720);
-const postInit_1 = __nccwpck_require__(5883);
 const fsDigests_1 = __nccwpck_require__(752);
-const registry_1 = __nccwpck_require__(1119);
-const exec = __importStar(__nccwpck_require__(5236));
-const buildMode_1 = __nccwpck_require__(1637);
-function record(p, status) {
-    return {
-        key: p.file.key,
-        file: p.file.rel,
-        name: p.spec.values.name.kind === 'str' ? p.spec.values.name.value : '',
-        tag: p.tag.tag,
-        image: p.image,
-        id: p.id,
-        status,
-    };
-}
 function setOutputs(outputs) {
     for (const [k, v] of Object.entries(outputs))
         core.setOutput(k, v);
@@ -41377,37 +41494,6 @@ function setOutputs(outputs) {
 async function writeSummary(markdown) {
     if (process.env.GITHUB_STEP_SUMMARY)
         await core.summary.addRaw(markdown).write();
-}
-/** Ask the registries about every image that a builder would produce; noop images are someone else's. */
-async function check(inputs, images) {
-    const checked = images.filter((p) => !p.noop);
-    const results = await (0, registry_1.checkImages)(checked.map((p) => ({ ref: p.image, platforms: p.spec.values.platform.kind === 'str' ? p.spec.values.platform.value : undefined })), {
-        concurrency: inputs.concurrency,
-        insecureRegistries: inputs.insecureRegistries,
-        setSecret: (s) => core.setSecret(s),
-        log: (line) => core.debug(line),
-    });
-    const failures = [];
-    const records = images.map((p) => {
-        if (p.noop)
-            return { ...record(p, 'skipped'), reason: 'builder: noop uses base_image as it is' };
-        const d = (0, decide_1.decide)(results[checked.indexOf(p)].result, inputs.onUnknown);
-        const r = { ...record(p, d.status), reason: d.reason, digest: d.digest };
-        const at = (0, report_1.annotationProps)(new errors_1.SpecError('', (0, postInit_1.fieldWhere)(p.spec, 'name')), inputs.workingDirectory, inputs.workspace);
-        if (d.fatal) {
-            core.error(`${p.image}: cannot tell whether the image exists: ${d.reason}`, { ...at, title: 'Registry check failed' });
-            failures.push(p.file.key);
-        }
-        else if (d.status === 'unknown') {
-            core.warning(`${p.image}: cannot tell whether the image exists (${d.reason}); on-unknown: ${inputs.onUnknown}`, at);
-        }
-        if (d.status === 'missing' && inputs.failOnMissing && inputs.mode === 'check') {
-            core.error(`${p.image} is not in the registry`, { ...at, title: 'Image missing' });
-            failures.push(p.file.key);
-        }
-        return r;
-    });
-    return { records, failures: [...new Set(failures)] };
 }
 async function run() {
     const inputs = (0, inputs_1.readInputs)((n) => core.getInput(n), process.env, process.cwd());
@@ -41425,41 +41511,18 @@ async function run() {
         return;
     }
     (0, report_1.annotateWarnings)(plan.warnings, inputs.workingDirectory, inputs.workspace);
-    const { records, failures } = inputs.mode === 'plan' ? { records: plan.images.map((p) => record(p, 'planned')), failures: [] } : await check(inputs, plan.images);
+    const { records, failures } = inputs.mode === 'plan' ? { records: plan.images.map((p) => (0, outputs_1.record)(p, 'planned')), failures: [] } : await (0, checkMode_1.runCheckMode)(inputs, plan.images);
     // What the registry said, before any build changes a status.
     const registryOutputs = inputs.mode === 'plan' ? {} : (0, outputs_1.checkOutputs)(records);
     const checkFailed = failures.length > 0;
     if (inputs.mode === 'build' && !checkFailed) {
-        const needsBuild = (p, r) => !p.noop && (inputs.force || r.status === 'missing' || (r.status === 'unknown' && inputs.onUnknown === 'build'));
-        const needed = new Set(plan.images.filter((p, i) => needsBuild(p, records[i])).map((p) => p.file.key));
-        const opts = {
-            cwd: inputs.workingDirectory,
-            repoRoot: inputs.workspace,
-            defaultPythonVersion: inputs.pythonVersion,
-            flytekitVersion: inputs.flytekitVersion,
-            secretMounts: inputs.pipSecretMounts.map((m, i) => ({ id: `secret_${i}`, target: m.target })),
-            force: inputs.force,
-            failFast: inputs.failFast,
-            settings: {
-                builder: inputs.builder || undefined,
-                push: inputs.push,
-                cache: inputs.cache,
-                cacheRef: inputs.cacheRef || undefined,
-                secrets: inputs.pipSecretMounts.map((m, i) => ({ id: `secret_${i}`, src: m.src })),
-            },
-            exec: (cmd, args) => exec.exec(cmd, args, { ignoreReturnCode: true }),
-            tmpRoot: process.env.RUNNER_TEMP || undefined,
-            annotationFile: (p) => (0, report_1.annotationProps)(new errors_1.SpecError('', { file: p.file.rel }), inputs.workingDirectory, inputs.workspace).file ?? p.file.rel,
-        };
-        const prepared = (0, buildMode_1.prepareAll)(plan.images, needed, opts);
-        if (prepared.errors.length > 0) {
-            (0, report_1.annotateErrors)(prepared.errors, inputs.workingDirectory, inputs.workspace);
-            await writeSummary((0, summary_1.summaryMarkdown)('ImageSpec images', records, prepared.errors.map((e) => e.describe())));
-            core.setFailed(`${prepared.errors.length} ImageSpec error(s); nothing was built or pushed`);
+        const built = await (0, buildMode_1.runBuildMode)(inputs, plan.images, records);
+        if (built.errors.length > 0) {
+            (0, report_1.annotateErrors)(built.errors, inputs.workingDirectory, inputs.workspace);
+            await writeSummary((0, summary_1.summaryMarkdown)('ImageSpec images', records, built.errors.map((e) => e.describe())));
+            core.setFailed(`${built.errors.length} ImageSpec error(s); nothing was built or pushed`);
             return;
         }
-        const byKey = new Map(records.map((r) => [r.key, r]));
-        await (0, buildMode_1.buildMissing)((0, buildMode_1.buildOrder)(plan.images), byKey, prepared.contexts, opts);
         for (const r of records)
             if (r.status === 'failed' || r.status === 'cancelled')
                 failures.push(r.key);
@@ -42800,7 +42863,7 @@ const credentials_1 = __nccwpck_require__(3653);
 const http_1 = __nccwpck_require__(8851);
 const platform_1 = __nccwpck_require__(8688);
 const reference_1 = __nccwpck_require__(9310);
-const redact_1 = __nccwpck_require__(7137);
+const redact_1 = __nccwpck_require__(9518);
 const retry_1 = __nccwpck_require__(1521);
 const types_1 = __nccwpck_require__(234);
 const NOT_FOUND_CODES = new Set(['MANIFEST_UNKNOWN', 'NAME_UNKNOWN', 'NOT_FOUND', 'TAG_UNKNOWN']);
@@ -43760,7 +43823,7 @@ Object.defineProperty(exports, "parseReference", ({ enumerable: true, get: funct
 Object.defineProperty(exports, "formatReference", ({ enumerable: true, get: function () { return reference_1.formatReference; } }));
 Object.defineProperty(exports, "manifestReference", ({ enumerable: true, get: function () { return reference_1.manifestReference; } }));
 Object.defineProperty(exports, "InvalidReferenceError", ({ enumerable: true, get: function () { return reference_1.InvalidReferenceError; } }));
-var redact_1 = __nccwpck_require__(7137);
+var redact_1 = __nccwpck_require__(9518);
 Object.defineProperty(exports, "Redactor", ({ enumerable: true, get: function () { return redact_1.Redactor; } }));
 Object.defineProperty(exports, "REDACTED", ({ enumerable: true, get: function () { return redact_1.REDACTED; } }));
 var auth_1 = __nccwpck_require__(7481);
@@ -43850,7 +43913,7 @@ function platformMatches(want, have) {
 
 /***/ }),
 
-/***/ 7137:
+/***/ 9518:
 /***/ ((__unused_webpack_module, exports) => {
 
 "use strict";
@@ -44204,7 +44267,7 @@ const errors_1 = __nccwpck_require__(3916);
 const load_1 = __nccwpck_require__(6251);
 const value_1 = __nccwpck_require__(9902);
 const repr_1 = __nccwpck_require__(5632);
-const types_1 = __nccwpck_require__(9518);
+const types_1 = __nccwpck_require__(7137);
 const postInit_1 = __nccwpck_require__(5883);
 const FIELD_SET = new Set(types_1.FIELDS);
 /** Largest spec file we read: real specs are a few hundred bytes; this only stops accidents and abuse. */
@@ -44277,7 +44340,7 @@ exports.postInit = postInit;
 exports.fieldWhere = where;
 const errors_1 = __nccwpck_require__(3916);
 const value_1 = __nccwpck_require__(9902);
-const types_1 = __nccwpck_require__(9518);
+const types_1 = __nccwpck_require__(7137);
 /** flytekit's registry pattern, applied with `re.match` to the lower-cased registry. */
 const REGISTRY_RE = /^(localhost:\d{1,5}|([a-z\d._-]+)(:\d{1,5})?)(\/[\w.-]+)*$/;
 /** Fields flytekit requires to be None or a list of str. `copy` is ours: flytekit would iterate a string's characters. */
@@ -44387,7 +44450,7 @@ function postInit(given, opts) {
 
 /***/ }),
 
-/***/ 9518:
+/***/ 7137:
 /***/ ((__unused_webpack_module, exports) => {
 
 "use strict";
@@ -44520,7 +44583,7 @@ const repr_1 = __nccwpck_require__(5632);
 const format_1 = __nccwpck_require__(4684);
 const value_1 = __nccwpck_require__(9902);
 const postInit_1 = __nccwpck_require__(5883);
-const types_1 = __nccwpck_require__(9518);
+const types_1 = __nccwpck_require__(7137);
 /** Fields flytekit leaves out of both the tag hash and the id. */
 const EXCLUDED = new Set(['pip_secret_mounts', 'builder', 'runtime_packages']);
 /** How flytekit's `ls_files` treats the spec's `source_copy_mode` (an enum from Python, any value from YAML). */

@@ -1,29 +1,14 @@
 import * as core from '@actions/core';
 import { InputError, SpecError } from './errors';
-import { Inputs, readInputs } from './action/inputs';
-import { baseOutputs, checkOutputs, ImageRecord, Outputs } from './action/outputs';
+import { readInputs } from './action/inputs';
+import { baseOutputs, checkOutputs, Outputs, record } from './action/outputs';
 import { summaryMarkdown } from './action/summary';
-import { annotateErrors, annotateWarnings, annotationProps } from './action/report';
-import { decide } from './action/decide';
+import { annotateErrors, annotateWarnings } from './action/report';
+import { runCheckMode } from './action/checkMode';
+import { runBuildMode } from './action/buildMode';
 import { findSpecFiles } from './discover/specFiles';
-import { planImages, PlannedImage } from './plan/plan';
-import { fieldWhere } from './spec/postInit';
+import { planImages } from './plan/plan';
 import { fsDigests } from './tag/fsDigests';
-import { checkImages } from './registry';
-import * as exec from '@actions/exec';
-import { buildMissing, buildOrder, prepareAll } from './action/buildMode';
-
-function record(p: PlannedImage, status: string): ImageRecord {
-  return {
-    key: p.file.key,
-    file: p.file.rel,
-    name: p.spec.values.name.kind === 'str' ? p.spec.values.name.value : '',
-    tag: p.tag.tag,
-    image: p.image,
-    id: p.id,
-    status,
-  };
-}
 
 function setOutputs(outputs: Outputs): void {
   for (const [k, v] of Object.entries(outputs)) core.setOutput(k, v);
@@ -32,39 +17,6 @@ function setOutputs(outputs: Outputs): void {
 /** Outside a runner (local use) there is no summary file; that is not an error. */
 async function writeSummary(markdown: string): Promise<void> {
   if (process.env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(markdown).write();
-}
-
-/** Ask the registries about every image that a builder would produce; noop images are someone else's. */
-async function check(inputs: Inputs, images: PlannedImage[]): Promise<{ records: ImageRecord[]; failures: string[] }> {
-  const checked = images.filter((p) => !p.noop);
-  const results = await checkImages(
-    checked.map((p) => ({ ref: p.image, platforms: p.spec.values.platform.kind === 'str' ? p.spec.values.platform.value : undefined })),
-    {
-      concurrency: inputs.concurrency,
-      insecureRegistries: inputs.insecureRegistries,
-      setSecret: (s) => core.setSecret(s),
-      log: (line) => core.debug(line),
-    },
-  );
-  const failures: string[] = [];
-  const records = images.map((p) => {
-    if (p.noop) return { ...record(p, 'skipped'), reason: 'builder: noop uses base_image as it is' };
-    const d = decide(results[checked.indexOf(p)].result, inputs.onUnknown);
-    const r: ImageRecord = { ...record(p, d.status), reason: d.reason, digest: d.digest };
-    const at = annotationProps(new SpecError('', fieldWhere(p.spec, 'name')), inputs.workingDirectory, inputs.workspace);
-    if (d.fatal) {
-      core.error(`${p.image}: cannot tell whether the image exists: ${d.reason}`, { ...at, title: 'Registry check failed' });
-      failures.push(p.file.key);
-    } else if (d.status === 'unknown') {
-      core.warning(`${p.image}: cannot tell whether the image exists (${d.reason}); on-unknown: ${inputs.onUnknown}`, at);
-    }
-    if (d.status === 'missing' && inputs.failOnMissing && inputs.mode === 'check') {
-      core.error(`${p.image} is not in the registry`, { ...at, title: 'Image missing' });
-      failures.push(p.file.key);
-    }
-    return r;
-  });
-  return { records, failures: [...new Set(failures)] };
 }
 
 export async function run(): Promise<void> {
@@ -86,43 +38,19 @@ export async function run(): Promise<void> {
   annotateWarnings(plan.warnings, inputs.workingDirectory, inputs.workspace);
 
   const { records, failures } =
-    inputs.mode === 'plan' ? { records: plan.images.map((p) => record(p, 'planned')), failures: [] } : await check(inputs, plan.images);
+    inputs.mode === 'plan' ? { records: plan.images.map((p) => record(p, 'planned')), failures: [] } : await runCheckMode(inputs, plan.images);
   // What the registry said, before any build changes a status.
   const registryOutputs = inputs.mode === 'plan' ? {} : checkOutputs(records);
 
   const checkFailed = failures.length > 0;
   if (inputs.mode === 'build' && !checkFailed) {
-    const needsBuild = (p: PlannedImage, r: ImageRecord) =>
-      !p.noop && (inputs.force || r.status === 'missing' || (r.status === 'unknown' && inputs.onUnknown === 'build'));
-    const needed = new Set(plan.images.filter((p, i) => needsBuild(p, records[i])).map((p) => p.file.key));
-    const opts = {
-      cwd: inputs.workingDirectory,
-      repoRoot: inputs.workspace,
-      defaultPythonVersion: inputs.pythonVersion,
-      flytekitVersion: inputs.flytekitVersion,
-      secretMounts: inputs.pipSecretMounts.map((m, i) => ({ id: `secret_${i}`, target: m.target })),
-      force: inputs.force,
-      failFast: inputs.failFast,
-      settings: {
-        builder: inputs.builder || undefined,
-        push: inputs.push,
-        cache: inputs.cache,
-        cacheRef: inputs.cacheRef || undefined,
-        secrets: inputs.pipSecretMounts.map((m, i) => ({ id: `secret_${i}`, src: m.src })),
-      },
-      exec: (cmd: string, args: string[]) => exec.exec(cmd, args, { ignoreReturnCode: true }),
-      tmpRoot: process.env.RUNNER_TEMP || undefined,
-      annotationFile: (p: PlannedImage) => annotationProps(new SpecError('', { file: p.file.rel }), inputs.workingDirectory, inputs.workspace).file ?? p.file.rel,
-    };
-    const prepared = prepareAll(plan.images, needed, opts);
-    if (prepared.errors.length > 0) {
-      annotateErrors(prepared.errors, inputs.workingDirectory, inputs.workspace);
-      await writeSummary(summaryMarkdown('ImageSpec images', records, prepared.errors.map((e) => e.describe())));
-      core.setFailed(`${prepared.errors.length} ImageSpec error(s); nothing was built or pushed`);
+    const built = await runBuildMode(inputs, plan.images, records);
+    if (built.errors.length > 0) {
+      annotateErrors(built.errors, inputs.workingDirectory, inputs.workspace);
+      await writeSummary(summaryMarkdown('ImageSpec images', records, built.errors.map((e) => e.describe())));
+      core.setFailed(`${built.errors.length} ImageSpec error(s); nothing was built or pushed`);
       return;
     }
-    const byKey = new Map(records.map((r) => [r.key, r]));
-    await buildMissing(buildOrder(plan.images), byKey, prepared.contexts, opts);
     for (const r of records) if (r.status === 'failed' || r.status === 'cancelled') failures.push(r.key);
   }
   for (const r of records) core.info(`${r.key}: ${r.image} (${r.status}${r.reason ? `: ${r.reason}` : ''})`);

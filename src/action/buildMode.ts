@@ -1,9 +1,12 @@
 import * as core from '@actions/core';
+import * as exec from '@actions/exec';
 import { SpecError } from '../errors';
 import { buildOne, BuildSettings, Exec } from '../build/run';
 import { prepareContext, PreparedContext } from '../build/context';
 import type { PlannedImage } from '../plan/plan';
 import type { ImageRecord } from './outputs';
+import type { Inputs } from './inputs';
+import { annotationProps } from './report';
 
 export interface BuildModeOptions {
   cwd: string;
@@ -11,8 +14,6 @@ export interface BuildModeOptions {
   defaultPythonVersion: string;
   flytekitVersion: string;
   secretMounts?: Array<{ id: string; target: string }>;
-  /** Build even what exists (`force` input or FLYTE_FORCE_PUSH_IMAGE_SPEC). */
-  force: boolean;
   failFast: boolean;
   settings: BuildSettings;
   exec: Exec;
@@ -106,4 +107,38 @@ export async function buildMissing(
       if (o.failFast) stop = true;
     }
   }
+}
+
+/**
+ * Build mode after the registry check: what is missing (or everything, with force) is rendered,
+ * then built base-first. Records are updated in place; spec errors found while rendering come back
+ * instead, and then nothing has been built.
+ */
+export async function runBuildMode(inputs: Inputs, images: PlannedImage[], records: ImageRecord[]): Promise<{ errors: SpecError[] }> {
+  const needsBuild = (p: PlannedImage, r: ImageRecord) =>
+    !p.noop && (inputs.force || r.status === 'missing' || (r.status === 'unknown' && inputs.onUnknown === 'build'));
+  const needed = new Set(images.filter((p, i) => needsBuild(p, records[i])).map((p) => p.file.key));
+  const opts = {
+    cwd: inputs.workingDirectory,
+    repoRoot: inputs.workspace,
+    defaultPythonVersion: inputs.pythonVersion,
+    flytekitVersion: inputs.flytekitVersion,
+    secretMounts: inputs.pipSecretMounts.map((m, i) => ({ id: `secret_${i}`, target: m.target })),
+    failFast: inputs.failFast,
+    settings: {
+      builder: inputs.builder || undefined,
+      push: inputs.push,
+      cache: inputs.cache,
+      cacheRef: inputs.cacheRef || undefined,
+      secrets: inputs.pipSecretMounts.map((m, i) => ({ id: `secret_${i}`, src: m.src })),
+    },
+    exec: (cmd: string, args: string[]) => exec.exec(cmd, args, { ignoreReturnCode: true }),
+    tmpRoot: process.env.RUNNER_TEMP || undefined,
+    annotationFile: (p: PlannedImage) => annotationProps(new SpecError('', { file: p.file.rel }), inputs.workingDirectory, inputs.workspace).file ?? p.file.rel,
+  };
+  const prepared = prepareAll(images, needed, opts);
+  if (prepared.errors.length > 0) return { errors: prepared.errors };
+  const byKey = new Map(records.map((r) => [r.key, r]));
+  await buildMissing(buildOrder(images), byKey, prepared.contexts, opts);
+  return { errors: [] };
 }

@@ -1,3 +1,5 @@
+import type { PlannedImage } from '../plan/plan';
+
 /** One image's outcome, as the `images` output and the summary report it. */
 export interface ImageRecord {
   key: string;
@@ -35,5 +37,18 @@ export function checkOutputs(records: ImageRecord[]): Outputs {
   return {
     missing: JSON.stringify(records.filter((r) => r.status === 'missing').map((r) => r.image)),
     existing: JSON.stringify(records.filter((r) => r.status === 'exists').map((r) => r.image)),
+  };
+}
+
+/** The record of a planned image, before any registry or builder has said anything. */
+export function record(p: PlannedImage, status: string): ImageRecord {
+  return {
+    key: p.file.key,
+    file: p.file.rel,
+    name: p.spec.values.name.kind === 'str' ? p.spec.values.name.value : '',
+    tag: p.tag.tag,
+    image: p.image,
+    id: p.id,
+    status,
   };
 }
