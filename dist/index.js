@@ -39294,23 +39294,25 @@ async function buildMissing(order, records, contexts, o) {
 async function runBuildMode(inputs, images, records) {
     const needsBuild = (p, r) => !p.noop && (inputs.force || r.status === 'missing' || (r.status === 'unknown' && inputs.onUnknown === 'build'));
     const needed = new Set(images.filter((p, i) => needsBuild(p, records[i])).map((p) => p.file.key));
+    // flytekit names pip secret mounts secret_<i>; the Dockerfile mounts and buildx's --secret must agree.
+    const mounts = inputs.pipSecretMounts.map((m, i) => ({ id: `secret_${i}`, ...m }));
     const opts = {
         cwd: inputs.workingDirectory,
         repoRoot: inputs.workspace,
         defaultPythonVersion: inputs.pythonVersion,
         flytekitVersion: inputs.flytekitVersion,
-        secretMounts: inputs.pipSecretMounts.map((m, i) => ({ id: `secret_${i}`, target: m.target })),
+        secretMounts: mounts.map(({ id, target }) => ({ id, target })),
         failFast: inputs.failFast,
         settings: {
             builder: inputs.builder || undefined,
             push: inputs.push,
             cache: inputs.cache,
             cacheRef: inputs.cacheRef || undefined,
-            secrets: inputs.pipSecretMounts.map((m, i) => ({ id: `secret_${i}`, src: m.src })),
+            secrets: mounts.map(({ id, src }) => ({ id, src })),
         },
         exec: (cmd, args) => exec.exec(cmd, args, { ignoreReturnCode: true }),
         tmpRoot: process.env.RUNNER_TEMP || undefined,
-        annotationFile: (p) => (0, report_1.annotationProps)(new errors_1.SpecError('', { file: p.file.rel }), inputs.workingDirectory, inputs.workspace).file ?? p.file.rel,
+        annotationFile: (p) => (0, report_1.annotationProps)({ file: p.file.rel }, inputs.workingDirectory, inputs.workspace).file ?? p.file.rel,
     };
     const prepared = prepareAll(images, needed, opts);
     if (prepared.errors.length > 0)
@@ -39364,7 +39366,6 @@ var __importStar = (this && this.__importStar) || (function () {
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.runCheckMode = runCheckMode;
 const core = __importStar(__nccwpck_require__(7484));
-const errors_1 = __nccwpck_require__(3916);
 const registry_1 = __nccwpck_require__(1119);
 const postInit_1 = __nccwpck_require__(5883);
 const decide_1 = __nccwpck_require__(6755);
@@ -39385,7 +39386,7 @@ async function runCheckMode(inputs, images) {
             return { ...(0, outputs_1.record)(p, 'skipped'), reason: 'builder: noop uses base_image as it is' };
         const d = (0, decide_1.decide)(results[checked.indexOf(p)].result, inputs.onUnknown);
         const r = { ...(0, outputs_1.record)(p, d.status), reason: d.reason, digest: d.digest };
-        const at = (0, report_1.annotationProps)(new errors_1.SpecError('', (0, postInit_1.fieldWhere)(p.spec, 'name')), inputs.workingDirectory, inputs.workspace);
+        const at = (0, report_1.annotationProps)((0, postInit_1.fieldWhere)(p.spec, 'name'), inputs.workingDirectory, inputs.workspace);
         if (d.fatal) {
             core.error(`${p.image}: cannot tell whether the image exists: ${d.reason}`, { ...at, title: 'Registry check failed' });
             failures.push(p.file.key);

@@ -118,23 +118,25 @@ export async function runBuildMode(inputs: Inputs, images: PlannedImage[], recor
   const needsBuild = (p: PlannedImage, r: ImageRecord) =>
     !p.noop && (inputs.force || r.status === 'missing' || (r.status === 'unknown' && inputs.onUnknown === 'build'));
   const needed = new Set(images.filter((p, i) => needsBuild(p, records[i])).map((p) => p.file.key));
+  // flytekit names pip secret mounts secret_<i>; the Dockerfile mounts and buildx's --secret must agree.
+  const mounts = inputs.pipSecretMounts.map((m, i) => ({ id: `secret_${i}`, ...m }));
   const opts = {
     cwd: inputs.workingDirectory,
     repoRoot: inputs.workspace,
     defaultPythonVersion: inputs.pythonVersion,
     flytekitVersion: inputs.flytekitVersion,
-    secretMounts: inputs.pipSecretMounts.map((m, i) => ({ id: `secret_${i}`, target: m.target })),
+    secretMounts: mounts.map(({ id, target }) => ({ id, target })),
     failFast: inputs.failFast,
     settings: {
       builder: inputs.builder || undefined,
       push: inputs.push,
       cache: inputs.cache,
       cacheRef: inputs.cacheRef || undefined,
-      secrets: inputs.pipSecretMounts.map((m, i) => ({ id: `secret_${i}`, src: m.src })),
+      secrets: mounts.map(({ id, src }) => ({ id, src })),
     },
     exec: (cmd: string, args: string[]) => exec.exec(cmd, args, { ignoreReturnCode: true }),
     tmpRoot: process.env.RUNNER_TEMP || undefined,
-    annotationFile: (p: PlannedImage) => annotationProps(new SpecError('', { file: p.file.rel }), inputs.workingDirectory, inputs.workspace).file ?? p.file.rel,
+    annotationFile: (p: PlannedImage) => annotationProps({ file: p.file.rel }, inputs.workingDirectory, inputs.workspace).file ?? p.file.rel,
   };
   const prepared = prepareAll(images, needed, opts);
   if (prepared.errors.length > 0) return { errors: prepared.errors };

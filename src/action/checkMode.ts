@@ -1,5 +1,4 @@
 import * as core from '@actions/core';
-import { SpecError } from '../errors';
 import type { PlannedImage } from '../plan/plan';
 import { checkImages } from '../registry';
 import { fieldWhere } from '../spec/postInit';
@@ -25,7 +24,7 @@ export async function runCheckMode(inputs: Inputs, images: PlannedImage[]): Prom
     if (p.noop) return { ...record(p, 'skipped'), reason: 'builder: noop uses base_image as it is' };
     const d = decide(results[checked.indexOf(p)].result, inputs.onUnknown);
     const r: ImageRecord = { ...record(p, d.status), reason: d.reason, digest: d.digest };
-    const at = annotationProps(new SpecError('', fieldWhere(p.spec, 'name')), inputs.workingDirectory, inputs.workspace);
+    const at = annotationProps(fieldWhere(p.spec, 'name'), inputs.workingDirectory, inputs.workspace);
     if (d.fatal) {
       core.error(`${p.image}: cannot tell whether the image exists: ${d.reason}`, { ...at, title: 'Registry check failed' });
       failures.push(p.file.key);

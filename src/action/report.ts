@@ -1,12 +1,12 @@
 import * as path from 'node:path';
 import * as core from '@actions/core';
-import { SpecError } from '../errors';
+import { SpecError, Where } from '../errors';
 
 /**
  * GitHub resolves annotation paths against the repository root, while errors carry paths relative
  * to the working directory; translate between the two.
  */
-export function annotationProps(e: SpecError, workingDirectory: string, workspace: string): core.AnnotationProperties {
+export function annotationProps(e: Where, workingDirectory: string, workspace: string): core.AnnotationProperties {
   const props: core.AnnotationProperties = { title: e.field ? `ImageSpec field '${e.field}'` : 'ImageSpec' };
   if (e.file) {
     const abs = path.resolve(workingDirectory, e.file);
