@@ -39201,6 +39201,7 @@ const errors_1 = __nccwpck_require__(3916);
 const run_1 = __nccwpck_require__(9337);
 const context_1 = __nccwpck_require__(3327);
 const report_1 = __nccwpck_require__(1658);
+const decide_1 = __nccwpck_require__(6755);
 /** Base specs first, so a child's FROM names an image that was just pushed. Input order otherwise. */
 function buildOrder(images) {
     const byKey = new Map(images.map((p) => [p.file.key, p]));
@@ -39292,8 +39293,7 @@ async function buildMissing(order, records, contexts, o) {
  * instead, and then nothing has been built.
  */
 async function runBuildMode(inputs, images, records) {
-    const needsBuild = (p, r) => !p.noop && (inputs.force || r.status === 'missing' || (r.status === 'unknown' && inputs.onUnknown === 'build'));
-    const needed = new Set(images.filter((p, i) => needsBuild(p, records[i])).map((p) => p.file.key));
+    const needed = new Set(images.filter((p, i) => (0, decide_1.needsBuild)(p.noop, records[i].status, inputs)).map((p) => p.file.key));
     // flytekit names pip secret mounts secret_<i>; the Dockerfile mounts and buildx's --secret must agree.
     const mounts = inputs.pipSecretMounts.map((m, i) => ({ id: `secret_${i}`, ...m }));
     const opts = {
@@ -39413,6 +39413,7 @@ async function runCheckMode(inputs, images) {
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.decide = decide;
+exports.needsBuild = needsBuild;
 function decide(s, onUnknown) {
     switch (s.status) {
         case 'exists':
@@ -39424,6 +39425,13 @@ function decide(s, onUnknown) {
         case 'unknown':
             return { status: 'unknown', reason: s.reason, needsBuild: onUnknown === 'build', fatal: onUnknown === 'fail' };
     }
+}
+/**
+ * Whether build mode builds an image, given its status after the registry check. The `matrix`
+ * output uses the same rule, so a check job fans out exactly the builds a build job would run.
+ */
+function needsBuild(noop, status, o) {
+    return !noop && (o.force || status === 'missing' || (status === 'unknown' && o.onUnknown === 'build'));
 }
 
 
@@ -39551,6 +39559,8 @@ function readInputs(get, env, cwd) {
         pythonVersion: get('python-version') || '3.12',
         flytekitVersion: get('flytekit-version') || '1.16.24',
         failFast: boolInput('fail-fast', get('fail-fast'), false),
+        only: listInput(get('only')),
+        cacheMounts: boolInput('cache-mounts', get('cache-mounts'), true),
         pipSecretMounts: parseSecretMounts(get('pip-secret-mounts'), wd ? path.resolve(workspace, wd) : workspace),
     };
 }
@@ -39567,6 +39577,7 @@ Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.baseOutputs = baseOutputs;
 exports.checkOutputs = checkOutputs;
 exports.record = record;
+exports.matrixOutput = matrixOutput;
 /** The outputs every mode sets. Keys appear in the order of the (sorted) spec files. */
 function baseOutputs(records) {
     const map = {};
@@ -39596,6 +39607,14 @@ function record(p, status) {
         id: p.id,
         status,
     };
+}
+/**
+ * `matrix`: `{"include": [...]}` for `strategy.matrix`, one entry per image that needs a build, so
+ * a check job can fan out one build job per image (each running with `only: <key>`).
+ */
+function matrixOutput(records, needed) {
+    const include = records.filter(needed).map((r) => ({ key: r.key, file: r.file, image: r.image }));
+    return { matrix: JSON.stringify({ include }) };
 }
 
 
@@ -41480,6 +41499,8 @@ const core = __importStar(__nccwpck_require__(7484));
 const errors_1 = __nccwpck_require__(3916);
 const inputs_1 = __nccwpck_require__(1729);
 const outputs_1 = __nccwpck_require__(8948);
+const decide_1 = __nccwpck_require__(6755);
+const select_1 = __nccwpck_require__(8451);
 const summary_1 = __nccwpck_require__(8770);
 const report_1 = __nccwpck_require__(1658);
 const checkMode_1 = __nccwpck_require__(3721);
@@ -41512,12 +41533,17 @@ async function run() {
         return;
     }
     (0, report_1.annotateWarnings)(plan.warnings, inputs.workingDirectory, inputs.workspace);
-    const { records, failures } = inputs.mode === 'plan' ? { records: plan.images.map((p) => (0, outputs_1.record)(p, 'planned')), failures: [] } : await (0, checkMode_1.runCheckMode)(inputs, plan.images);
+    const images = (0, select_1.selectOnly)(plan.images, inputs.only);
+    const { records, failures } = inputs.mode === 'plan' ? { records: images.map((p) => (0, outputs_1.record)(p, 'planned')), failures: [] } : await (0, checkMode_1.runCheckMode)(inputs, images);
     // What the registry said, before any build changes a status.
-    const registryOutputs = inputs.mode === 'plan' ? {} : (0, outputs_1.checkOutputs)(records);
+    const noop = new Set(images.filter((p) => p.noop).map((p) => p.file.key));
+    const registryOutputs = {
+        ...(inputs.mode === 'plan' ? {} : (0, outputs_1.checkOutputs)(records)),
+        ...(0, outputs_1.matrixOutput)(records, (r) => (inputs.mode === 'plan' ? !noop.has(r.key) : (0, decide_1.needsBuild)(noop.has(r.key), r.status, inputs))),
+    };
     const checkFailed = failures.length > 0;
     if (inputs.mode === 'build' && !checkFailed) {
-        const built = await (0, buildMode_1.runBuildMode)(inputs, plan.images, records);
+        const built = await (0, buildMode_1.runBuildMode)(inputs, images, records);
         if (built.errors.length > 0) {
             (0, report_1.annotateErrors)(built.errors, inputs.workingDirectory, inputs.workspace);
             await writeSummary((0, summary_1.summaryMarkdown)('ImageSpec images', records, built.errors.map((e) => e.describe())));
@@ -41701,6 +41727,41 @@ function planImages(files, opts) {
 function dedupe(errors) {
     const seen = new Set();
     return errors.filter((e) => !seen.has(e.describe()) && seen.add(e.describe()));
+}
+
+
+/***/ }),
+
+/***/ 8451:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.selectOnly = selectOnly;
+const errors_1 = __nccwpck_require__(3916);
+/**
+ * The images an `only` list asks for, with the repository base specs they build on (transitively):
+ * a matrix job building `app` must be able to build `app`'s base when that is missing too. Every
+ * key must name a spec, so a typo in a matrix cannot silently turn into a job that does nothing.
+ */
+function selectOnly(images, only) {
+    if (only.length === 0)
+        return images;
+    const byKey = new Map(images.map((p) => [p.file.key, p]));
+    const unknown = only.filter((k) => !byKey.has(k));
+    if (unknown.length > 0) {
+        throw new errors_1.InputError(`input 'only': no spec has the key ${unknown.map((k) => `'${k}'`).join(', ')}; keys are ${[...byKey.keys()].map((k) => `'${k}'`).join(', ')}`, 'only');
+    }
+    const wanted = new Set();
+    for (const start of only) {
+        let key = start;
+        while (key !== undefined && !wanted.has(key)) {
+            wanted.add(key);
+            key = byKey.get(key)?.baseKey;
+        }
+    }
+    return images.filter((p) => wanted.has(p.file.key));
 }
 
 

@@ -1,7 +1,9 @@
 import * as core from '@actions/core';
 import { InputError, SpecError } from './errors';
 import { readInputs } from './action/inputs';
-import { baseOutputs, checkOutputs, Outputs, record } from './action/outputs';
+import { baseOutputs, checkOutputs, matrixOutput, Outputs, record } from './action/outputs';
+import { needsBuild } from './action/decide';
+import { selectOnly } from './plan/select';
 import { summaryMarkdown } from './action/summary';
 import { annotateErrors, annotateWarnings } from './action/report';
 import { runCheckMode } from './action/checkMode';
@@ -37,14 +39,19 @@ export async function run(): Promise<void> {
   }
   annotateWarnings(plan.warnings, inputs.workingDirectory, inputs.workspace);
 
+  const images = selectOnly(plan.images, inputs.only);
   const { records, failures } =
-    inputs.mode === 'plan' ? { records: plan.images.map((p) => record(p, 'planned')), failures: [] } : await runCheckMode(inputs, plan.images);
+    inputs.mode === 'plan' ? { records: images.map((p) => record(p, 'planned')), failures: [] } : await runCheckMode(inputs, images);
   // What the registry said, before any build changes a status.
-  const registryOutputs = inputs.mode === 'plan' ? {} : checkOutputs(records);
+  const noop = new Set(images.filter((p) => p.noop).map((p) => p.file.key));
+  const registryOutputs = {
+    ...(inputs.mode === 'plan' ? {} : checkOutputs(records)),
+    ...matrixOutput(records, (r) => (inputs.mode === 'plan' ? !noop.has(r.key) : needsBuild(noop.has(r.key), r.status, inputs))),
+  };
 
   const checkFailed = failures.length > 0;
   if (inputs.mode === 'build' && !checkFailed) {
-    const built = await runBuildMode(inputs, plan.images, records);
+    const built = await runBuildMode(inputs, images, records);
     if (built.errors.length > 0) {
       annotateErrors(built.errors, inputs.workingDirectory, inputs.workspace);
       await writeSummary(summaryMarkdown('ImageSpec images', records, built.errors.map((e) => e.describe())));

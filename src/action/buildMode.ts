@@ -7,6 +7,7 @@ import type { PlannedImage } from '../plan/plan';
 import type { ImageRecord } from './outputs';
 import type { Inputs } from './inputs';
 import { annotationProps } from './report';
+import { needsBuild } from './decide';
 
 export interface BuildModeOptions {
   cwd: string;
@@ -115,9 +116,7 @@ export async function buildMissing(
  * instead, and then nothing has been built.
  */
 export async function runBuildMode(inputs: Inputs, images: PlannedImage[], records: ImageRecord[]): Promise<{ errors: SpecError[] }> {
-  const needsBuild = (p: PlannedImage, r: ImageRecord) =>
-    !p.noop && (inputs.force || r.status === 'missing' || (r.status === 'unknown' && inputs.onUnknown === 'build'));
-  const needed = new Set(images.filter((p, i) => needsBuild(p, records[i])).map((p) => p.file.key));
+  const needed = new Set(images.filter((p, i) => needsBuild(p.noop, records[i].status, inputs)).map((p) => p.file.key));
   // flytekit names pip secret mounts secret_<i>; the Dockerfile mounts and buildx's --secret must agree.
   const mounts = inputs.pipSecretMounts.map((m, i) => ({ id: `secret_${i}`, ...m }));
   const opts = {

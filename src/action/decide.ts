@@ -26,3 +26,11 @@ export function decide(s: ImageStatus, onUnknown: OnUnknown): Decision {
       return { status: 'unknown', reason: s.reason, needsBuild: onUnknown === 'build', fatal: onUnknown === 'fail' };
   }
 }
+
+/**
+ * Whether build mode builds an image, given its status after the registry check. The `matrix`
+ * output uses the same rule, so a check job fans out exactly the builds a build job would run.
+ */
+export function needsBuild(noop: boolean, status: string, o: { force: boolean; onUnknown: OnUnknown }): boolean {
+  return !noop && (o.force || status === 'missing' || (status === 'unknown' && o.onUnknown === 'build'));
+}

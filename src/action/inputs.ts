@@ -26,6 +26,10 @@ export interface Inputs {
   pythonVersion: string;
   flytekitVersion: string;
   failFast: boolean;
+  /** Image keys to restrict the run to (plus their repository base specs); empty: every spec. */
+  only: string[];
+  /** Keep BuildKit cache mounts in the GitHub Actions cache across runs. */
+  cacheMounts: boolean;
   /** flytekit's `pip_secret_mounts`, which a YAML spec cannot express: local file → mount target. */
   pipSecretMounts: Array<{ src: string; target: string }>;
 }
@@ -108,6 +112,8 @@ export function readInputs(get: GetInput, env: NodeJS.ProcessEnv, cwd: string): 
     pythonVersion: get('python-version') || '3.12',
     flytekitVersion: get('flytekit-version') || '1.16.24',
     failFast: boolInput('fail-fast', get('fail-fast'), false),
+    only: listInput(get('only')),
+    cacheMounts: boolInput('cache-mounts', get('cache-mounts'), true),
     pipSecretMounts: parseSecretMounts(get('pip-secret-mounts'), wd ? path.resolve(workspace, wd) : workspace),
   };
 }

@@ -52,3 +52,12 @@ export function record(p: PlannedImage, status: string): ImageRecord {
     status,
   };
 }
+
+/**
+ * `matrix`: `{"include": [...]}` for `strategy.matrix`, one entry per image that needs a build, so
+ * a check job can fan out one build job per image (each running with `only: <key>`).
+ */
+export function matrixOutput(records: ImageRecord[], needed: (r: ImageRecord) => boolean): Outputs {
+  const include = records.filter(needed).map((r) => ({ key: r.key, file: r.file, image: r.image }));
+  return { matrix: JSON.stringify({ include }) };
+}
