@@ -4,8 +4,24 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { REPO_ROOT } from './runner';
 
-/** The golden cases computed by flytekit's own code; read-only data beside the repository. */
-export const SHARED_DIR = process.env.IMAGESPEC_SHARED_DIR ?? path.resolve(REPO_ROOT, '..', 'shared');
+/** The golden cases computed by flytekit's own code: read-only data beside the repository. */
+export const SIBLING_SHARED_DIR = path.resolve(REPO_ROOT, '..', 'shared');
+
+/**
+ * A byte-identical copy of the golden cases inside the repository, for checkouts that have no
+ * `../shared` (a GitHub runner). `vectors.vendored.test.ts` fails when the two copies differ.
+ */
+export const VENDORED_SHARED_DIR = path.join(REPO_ROOT, '__tests__', 'fixtures', 'shared');
+
+export const VECTORS_FILE = path.join('vectors', 'flytekit-tags.json');
+
+/** `$IMAGESPEC_SHARED_DIR`, else `../shared` when it holds the vectors, else the vendored copy. */
+export function resolveSharedDir(env: NodeJS.ProcessEnv, exists: (p: string) => boolean = fs.existsSync): string {
+  if (env.IMAGESPEC_SHARED_DIR) return env.IMAGESPEC_SHARED_DIR;
+  return exists(path.join(SIBLING_SHARED_DIR, VECTORS_FILE)) ? SIBLING_SHARED_DIR : VENDORED_SHARED_DIR;
+}
+
+export const SHARED_DIR = resolveSharedDir(process.env);
 
 export interface VectorCase {
   id: string;
@@ -28,7 +44,7 @@ export interface VectorCase {
 }
 
 export function loadVectors(): VectorCase[] {
-  const file = path.join(SHARED_DIR, 'vectors', 'flytekit-tags.json');
+  const file = path.join(SHARED_DIR, VECTORS_FILE);
   return (JSON.parse(fs.readFileSync(file, 'utf8')) as { cases: VectorCase[] }).cases;
 }
 
