@@ -207,7 +207,19 @@ function checkToken(tok: CST.Token, flow: boolean, text: string): SyntaxProblem 
     case 'anchor':
     case 'alias':
       if (!/^[&*][0-9A-Za-z_-]+$/.test(tok.source)) {
-        return { message: `${tok.source.charAt(0) === '&' ? 'anchor' : 'alias'} names may only use letters, digits, '-' and '_' (PyYAML rejects ${tok.source})`, offset: tok.offset };
+        const kind = tok.source.charAt(0) === '&' ? 'anchor' : 'alias';
+        const name = /^[&*][0-9A-Za-z_-]*/.exec(tok.source)![0];
+        const stop = tok.source.charAt(name.length);
+        // PyYAML ends the name at any of these and reads the rest as the node (`&a:b` is anchor `a`
+        // on the value ':b'), where the yaml package reads one longer name: refused, but not as
+        // something PyYAML rejects (found by the differential tests: `v: &21:59:430`).
+        if (name.length > 1 && AFTER_ANCHOR.has(stop)) {
+          return {
+            message: `PyYAML ends the ${kind} name ${name} at '${stop}' and reads the rest as the value, the yaml package reads one name ${tok.source}; put a space after ${name}`,
+            offset: tok.offset,
+          };
+        }
+        return { message: `${kind} names may only use letters, digits, '-' and '_' (PyYAML rejects ${tok.source})`, offset: tok.offset };
       }
       if (!AFTER_ANCHOR.has(text.charAt(tok.offset + tok.source.length))) {
         return { message: `unexpected character after ${tok.source.charAt(0) === '&' ? 'anchor' : 'alias'} ${tok.source}`, offset: tok.offset };
