@@ -1,0 +1,177 @@
+// Shared helpers of the benchmarks: the infrastructure's environment, running the bundled action the
+// way the GitHub runner does (INPUT_* variables, GITHUB_OUTPUT file), timing and peak memory of child
+// processes, and small statistics. Plain Node ESM, no build step.
+import { execFileSync, spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const require = createRequire(import.meta.url);
+const { parse: parseYaml } = require('yaml');
+
+/** The environment of `scripts/infra.sh env` (registries, BuildKit, flytekit's Python), once. */
+let infraEnv;
+export function infra() {
+  if (infraEnv) return infraEnv;
+  infraEnv = {};
+  const text = execFileSync('bash', [path.join(REPO_ROOT, 'scripts/infra.sh'), 'env'], { encoding: 'utf8' });
+  for (const line of text.split('\n')) {
+    const i = line.indexOf('=');
+    if (i > 0) infraEnv[line.slice(0, i)] = line.slice(i + 1);
+  }
+  // Whatever the caller exported wins (e.g. a different flytekit interpreter).
+  for (const k of Object.keys(infraEnv)) if (process.env[k]) infraEnv[k] = process.env[k];
+  return infraEnv;
+}
+
+export function tempDir(prefix) {
+  return fs.mkdtempSync(path.join(os.tmpdir(), `imagespec-bench-${prefix}-`));
+}
+
+/** `NAME=VALUE` and `NAME<<DELIM … DELIM` lines, as @actions/core writes GITHUB_OUTPUT. */
+export function parseFileCommands(text) {
+  const out = {};
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i];
+    if (!line) continue;
+    const eq = line.indexOf('=');
+    const hd = line.indexOf('<<');
+    if (eq >= 0 && (hd < 0 || eq < hd)) {
+      out[line.slice(0, eq)] = line.slice(eq + 1);
+      continue;
+    }
+    const name = line.slice(0, hd);
+    const delim = line.slice(hd + 2);
+    const value = [];
+    for (i++; i < lines.length && lines[i] !== delim; i++) value.push(lines[i]);
+    out[name] = value.join('\n');
+  }
+  return out;
+}
+
+const MAXRSS_PRELOAD = path.join(REPO_ROOT, 'bench/lib/maxrss.cjs');
+
+/**
+ * Runs a Node script as a child and measures it from spawn to exit. With `rss: true` a preloaded
+ * script (bench/lib/maxrss.cjs) reports the child's own peak RSS at exit; the timed runs go without
+ * it so that they time exactly `node <script>`.
+ */
+export async function runNode(script, { args = [], env = {}, cwd = REPO_ROOT, rss = false, node = process.execPath } = {}) {
+  const nodeArgs = [];
+  let rssFile;
+  if (rss) {
+    rssFile = path.join(os.tmpdir(), `imagespec-bench-rss-${process.pid}-${Math.random().toString(36).slice(2)}`);
+    nodeArgs.push('--require', MAXRSS_PRELOAD);
+  }
+  const started = performance.now();
+  const child = spawn(node, [...nodeArgs, script, ...args], {
+    cwd,
+    env: { ...env, ...(rss ? { IMAGESPEC_BENCH_RSS_FILE: rssFile } : {}) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  child.stderr.on('data', (d) => (stderr += d));
+  const exitCode = await new Promise((resolve) => child.on('close', (code) => resolve(code ?? -1)));
+  const ms = performance.now() - started;
+  let maxRssKb;
+  if (rssFile) {
+    maxRssKb = Number(fs.readFileSync(rssFile, 'utf8'));
+    fs.rmSync(rssFile, { force: true });
+  }
+  return { exitCode, ms, maxRssKb, stdout, stderr };
+}
+
+let manifest;
+function actionInputs() {
+  manifest ??= parseYaml(fs.readFileSync(path.join(REPO_ROOT, 'action.yml'), 'utf8'));
+  return manifest.inputs ?? {};
+}
+
+/**
+ * Runs `dist/index.js` (or `step: 'post'`) as the runner would: INPUT_* from action.yml defaults and
+ * `inputs`, fresh GITHUB_OUTPUT/STATE/ENV/SUMMARY files, the workspace as working directory.
+ */
+export async function runAction({ workspace, inputs = {}, env = {}, rss = false, step = 'main', state = {}, node } = {}) {
+  const files = tempDir('runner');
+  const file = (n) => {
+    const p = path.join(files, n);
+    fs.writeFileSync(p, '');
+    return p;
+  };
+  const full = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME ?? os.homedir(),
+    GITHUB_ACTIONS: 'true',
+    CI: 'true',
+    GITHUB_WORKSPACE: workspace,
+    GITHUB_REPOSITORY: 'acme/flyte-project',
+    GITHUB_EVENT_NAME: 'push',
+    GITHUB_REF: 'refs/heads/main',
+    GITHUB_SHA: '0000000000000000000000000000000000000000',
+    GITHUB_RUN_ID: '1',
+    GITHUB_JOB: 'images',
+    RUNNER_OS: 'Linux',
+    RUNNER_ARCH: 'X64',
+    RUNNER_TEMP: files,
+    GITHUB_OUTPUT: file('output'),
+    GITHUB_ENV: file('env'),
+    GITHUB_PATH: file('path'),
+    GITHUB_STATE: file('state'),
+    GITHUB_STEP_SUMMARY: file('summary'),
+  };
+  for (const [k, v] of Object.entries(state)) full[`STATE_${k}`] = v;
+  for (const [name, spec] of Object.entries(actionInputs())) {
+    full[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = inputs[name] ?? spec.default ?? '';
+  }
+  for (const name of Object.keys(inputs)) if (!(name in actionInputs())) throw new Error(`input '${name}' is not in action.yml`);
+  Object.assign(full, env);
+  const script = path.join(REPO_ROOT, step === 'main' ? 'dist/index.js' : 'dist/post/index.js');
+  const r = await runNode(script, { env: full, cwd: workspace, rss, node });
+  const read = (n) => fs.readFileSync(path.join(files, n), 'utf8');
+  const result = { ...r, outputs: parseFileCommands(read('output')), state: parseFileCommands(read('state')) };
+  fs.rmSync(files, { recursive: true, force: true });
+  return result;
+}
+
+/** The `images` output, or an error that shows what the action said. */
+export function imagesOf(r) {
+  if (r.outputs.images === undefined) {
+    throw new Error(`the action set no images output (exit ${r.exitCode})\n${r.stdout.slice(-3000)}\n${r.stderr.slice(-3000)}`);
+  }
+  return JSON.parse(r.outputs.images);
+}
+
+export const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+
+export const fmtMs = (ms) => (ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${Math.round(ms)} ms`);
+export const fmtMb = (kb) => `${(kb / 1024).toFixed(0)} MiB`;
+export const fmtBytes = (b) => (b >= 1024 * 1024 ? `${(b / 1024 / 1024).toFixed(1)} MiB` : b >= 1024 ? `${(b / 1024).toFixed(0)} KiB` : `${b} B`);
+export const fmtRatio = (x) => `${x.toFixed(2)}×`;
+
+/** Standalone use of one benchmark module: `node bench/<name>.mjs [--tiny]` prints its rows. */
+export async function runStandalone(run, argv = process.argv.slice(2)) {
+  const { printTable } = await import('./table.mjs');
+  const rows = await run({ tiny: argv.includes('--tiny') });
+  printTable(rows);
+}
+
+/** Machine description for the results. */
+export function machine() {
+  return {
+    nproc: os.availableParallelism?.() ?? os.cpus().length,
+    cpu: os.cpus()[0]?.model?.trim() ?? 'unknown',
+    memGiB: Math.round(os.totalmem() / 1024 ** 3),
+    node: process.version,
+    os: `${os.type()} ${os.release()}`,
+  };
+}

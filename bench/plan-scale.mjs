@@ -1,0 +1,128 @@
+// Benchmark 2, plan at scale: N spec files, a quarter of them with a `source_root` tree of 200
+// files (hashed: `source_copy_mode: all`; with flytekit's default LOADED_MODULES the `--image
+// spec.yaml` flow hashes no file at all), a quarter with a requirements file. Wall time and peak RSS
+// of the bundled action in `mode: plan`, against flytekit 1.16.24 itself computing the same image
+// names in one Python process (bench/flytekit_tags.py), in the same run; every name is compared.
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { fmtMb, fmtMs, fmtRatio, imagesOf, infra, median, REPO_ROOT, runAction, runStandalone, tempDir } from './lib/common.mjs';
+
+export const TARGET_SPEEDUP = 5;
+
+/** Writes the specs and their files under `dir`; returns the spec paths relative to it. */
+export function writeWorkspace(dir, { n, filesPerTree }) {
+  const pad = (i) => String(i).padStart(4, '0');
+  const files = [];
+  fs.mkdirSync(path.join(dir, 'specs'));
+  fs.mkdirSync(path.join(dir, 'reqs'));
+  for (let i = 0; i < n; i++) {
+    const lines = [`name: svc-${pad(i)}`, 'registry: ghcr.io/acme', 'python_version: "3.11"'];
+    if (i % 4 === 0) {
+      // A small Python project: packages of 20 modules, plus the litter flytekit's ignore rules drop.
+      const root = path.join('trees', `t${pad(i)}`);
+      for (let f = 0; f < filesPerTree; f++) {
+        const sub = path.join(dir, root, `pkg${Math.floor(f / 20)}`);
+        if (f % 20 === 0) fs.mkdirSync(sub, { recursive: true });
+        fs.writeFileSync(path.join(sub, `mod${f % 20}.py`), `# module ${f} of tree ${i}\n${'x = 1\n'.repeat(40 + (f % 7))}`);
+      }
+      fs.mkdirSync(path.join(dir, root, 'pkg0', '__pycache__'));
+      fs.writeFileSync(path.join(dir, root, 'pkg0', '__pycache__', 'mod0.cpython-311.pyc'), 'compiled');
+      lines.push(`source_root: ${root}`, 'source_copy_mode: all');
+    } else if (i % 4 === 1) {
+      const req = path.join('reqs', `r${pad(i)}.txt`);
+      fs.writeFileSync(path.join(dir, req), `pandas==2.2.${i % 3}\nscikit-learn>=1.4\n# spec ${i}\n`);
+      lines.push(`requirements: ${req}`);
+    } else {
+      lines.push('packages:', '  - numpy==1.26.4', `  - svc-lib-${i}>=1.0`, 'apt_packages: [git, curl]', 'env:', `  SERVICE: "svc-${i}"`, '  THREADS: 4');
+      if (i % 4 === 3) lines.push(`tag_format: "{spec_hash}-v${i % 10}"`, 'commands:', '  - echo "ready"');
+    }
+    const file = path.join('specs', `svc-${pad(i)}.yaml`);
+    fs.writeFileSync(path.join(dir, file), `${lines.join('\n')}\n`);
+    files.push(file);
+  }
+  return files;
+}
+
+/** Runs bench/flytekit_tags.py; resolves with its JSON plus the process's wall time. */
+function flytekitTags(python, dir, files) {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const child = spawn(python, [path.join(REPO_ROOT, 'bench/flytekit_tags.py'), dir, ...files], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (err += d));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const ms = performance.now() - started;
+      if (code !== 0) return reject(new Error(`flytekit_tags.py exited with ${code}: ${err.slice(-3000)}`));
+      resolve({ ...JSON.parse(out), ms });
+    });
+  });
+}
+
+export async function run({ tiny = false } = {}) {
+  const n = tiny ? 5 : 1000;
+  const filesPerTree = tiny ? 20 : 200;
+  const runs = tiny ? 1 : 3;
+  const python = infra().IMAGESPEC_FLYTEKIT_PYTHON;
+  if (!python) throw new Error('IMAGESPEC_FLYTEKIT_PYTHON is not set (scripts/infra.sh env)');
+  const work = tempDir('plan');
+  try {
+    const files = writeWorkspace(work, { n, filesPerTree });
+    const inputs = { specs: 'specs/*.yaml', mode: 'plan' };
+    const actionRuns = [];
+    for (let i = 0; i < runs; i++) {
+      const r = await runAction({ workspace: work, inputs, rss: true });
+      if (r.exitCode !== 0) throw new Error(`action plan failed (exit ${r.exitCode})\n${r.stdout.slice(-3000)}`);
+      actionRuns.push(r);
+    }
+    const images = imagesOf(actionRuns[0]);
+    const py = await flytekitTags(python, work, files);
+
+    // Identical names, file by file.
+    const ours = new Map(images.map((im) => [im.file, im.image]));
+    const mismatches = [];
+    for (const f of files) {
+      if (ours.get(f) !== py.images[f]) mismatches.push({ file: f, action: ours.get(f), flytekit: py.images[f] });
+    }
+    const a = median(actionRuns.map((r) => r.ms));
+    const rss = Math.max(...actionRuns.map((r) => r.maxRssKb));
+    const loopRatio = py.loop_ms / a;
+    const wallRatio = py.ms / a;
+    const bench = `plan (${n} specs, ${Math.ceil(n / 4)} with ${filesPerTree}-file source_root)`;
+    return [
+      {
+        bench,
+        measure: `wall time (median of ${runs}) vs flytekit's loop`,
+        value: fmtMs(a),
+        baseline: `${fmtMs(py.loop_ms)} flytekit ${py.flytekit} (+${fmtMs(py.import_ms)} import)`,
+        ratio: `${fmtRatio(loopRatio)} faster (${fmtRatio(wallRatio)} with import)`,
+        target: `≥ ${TARGET_SPEEDUP}× faster`,
+        met: loopRatio >= TARGET_SPEEDUP,
+        data: { actionMs: actionRuns.map((r) => r.ms), flytekitLoopMs: py.loop_ms, flytekitImportMs: py.import_ms, flytekitWallMs: py.ms },
+      },
+      {
+        bench,
+        measure: 'peak RSS',
+        value: fmtMb(rss),
+        baseline: `${fmtMb(py.maxrss_kb)} flytekit`,
+        data: { actionRssKb: rss, flytekitRssKb: py.maxrss_kb },
+      },
+      {
+        bench,
+        measure: 'image names identical to flytekit',
+        value: `${n - mismatches.length}/${n}`,
+        target: 'all',
+        met: mismatches.length === 0,
+        data: { n, compared: files.length, mismatches: mismatches.slice(0, 20), mismatchCount: mismatches.length },
+      },
+    ];
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) await runStandalone(run);
