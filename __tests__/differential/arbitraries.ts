@@ -124,10 +124,10 @@ const indentContinuations = (text: string, indent: number): string =>
  * Column 0 (indent 0) is accepted by PyYAML and refused by the action (documented); inside nested
  * mappings the indent must also pass the deepest key, or the yaml package reads another structure.
  */
-function quoted(indents: readonly number[], char: fc.Arbitrary<string>): { double: fc.Arbitrary<string>; single: fc.Arbitrary<string> } {
+function quoted(indents: readonly number[], char: fc.Arbitrary<string>, escapes: readonly string[] = DQ_ESCAPES): { double: fc.Arbitrary<string>; single: fc.Arbitrary<string> } {
   const double = fc
     .tuple(
-      fc.array(fc.oneof({ weight: 3, arbitrary: char.filter((c) => c !== '"' && c !== '\\') }, { weight: 2, arbitrary: fc.constantFrom(...DQ_ESCAPES) }), {
+      fc.array(fc.oneof({ weight: 3, arbitrary: char.filter((c) => c !== '"' && c !== '\\') }, { weight: 2, arbitrary: fc.constantFrom(...escapes) }), {
         maxLength: 10,
       }),
       fc.constantFrom(...indents),
@@ -146,7 +146,7 @@ const topQuoted = quoted([0, 4, 4, 6], quotedChar);
 export const doubleQuoted = topQuoted.double;
 export const singleQuoted = topQuoted.single;
 /** For values nested up to a few levels deep: continuations indented past any generated key. */
-const deepQuoted = quoted([16], readableChar);
+const deepQuoted = quoted([16], readableChar, DQ_ESCAPES.filter((e) => !['\\x4', '\\q', "\\'", '\\U00110000'].includes(e)));
 
 /** A block scalar as a mapping value: header, then lines indented under the key. */
 export const blockScalar: fc.Arbitrary<string> = fc

@@ -4,7 +4,7 @@ line on stdin with one JSON answer a line on stdout, for as long as the test pro
 open. One process serves a whole test file, so thousands of cases cost milliseconds each instead of a
 flytekit import (over a second) each.
 
-Requests (every one carries an "id" that is echoed back):
+Requests (every one carries a "_rid" that is echoed back):
   {"op": "hello"}                               -> versions and platform.machine()
   {"op": "repr_str", "s": str}                  -> repr(s)
   {"op": "repr_float", "hex": 16 hex digits}    -> repr of the IEEE double with those bytes
@@ -100,7 +100,7 @@ def main():
             ans = handle(req)
         except Exception:  # a bug in this script, not an answer: say so loudly
             ans = {"ok": False, "type": "OracleCrash", "message": traceback.format_exc(), "line": None}
-        ans["id"] = req.get("id")
+        ans["_rid"] = req.get("_rid")
         out.write(json.dumps(ans, ensure_ascii=True) + "\n")
         out.flush()
 

@@ -88,10 +88,10 @@ export class Oracle {
       while ((nl = this.buffer.indexOf('\n')) >= 0) {
         const line = this.buffer.slice(0, nl);
         this.buffer = this.buffer.slice(nl + 1);
-        const ans = JSON.parse(line) as { id: number; type?: string; message?: string };
+        const ans = JSON.parse(line) as { _rid: number; type?: string; message?: string };
         if (ans.type === 'OracleCrash') throw new Error(`oracle.py crashed:\n${ans.message}`);
-        const resolve = this.pending.get(ans.id);
-        this.pending.delete(ans.id);
+        const resolve = this.pending.get(ans._rid);
+        this.pending.delete(ans._rid);
         resolve?.(ans);
       }
     });
@@ -110,7 +110,7 @@ export class Oracle {
     const id = this.nextId++;
     return new Promise((resolve) => {
       this.pending.set(id, resolve as (a: unknown) => void);
-      this.child.stdin.write(JSON.stringify({ ...req, id }) + '\n');
+      this.child.stdin.write(JSON.stringify({ ...req, _rid: id }) + '\n');
     });
   }
 
