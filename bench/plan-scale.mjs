@@ -3,7 +3,7 @@
 // spec.yaml` flow hashes no file at all), a quarter with a requirements file. Wall time and peak RSS
 // of the bundled action in `mode: plan`, against flytekit 1.16.24 itself computing the same image
 // names in one Python process (bench/flytekit_tags.py), in the same run; every name is compared.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +15,9 @@ export const TARGET_SPEEDUP = 5;
 export function writeWorkspace(dir, { n, filesPerTree }) {
   const pad = (i) => String(i).padStart(4, '0');
   const files = [];
+  // A CI checkout is a git work tree, and flytekit's GitIgnore asks git about every source_root.
+  execFileSync('git', ['init', '-q', dir]);
+  fs.writeFileSync(path.join(dir, '.gitignore'), '*.log\nbuild/\n');
   fs.mkdirSync(path.join(dir, 'specs'));
   fs.mkdirSync(path.join(dir, 'reqs'));
   for (let i = 0; i < n; i++) {
@@ -29,6 +32,7 @@ export function writeWorkspace(dir, { n, filesPerTree }) {
       }
       fs.mkdirSync(path.join(dir, root, 'pkg0', '__pycache__'));
       fs.writeFileSync(path.join(dir, root, 'pkg0', '__pycache__', 'mod0.cpython-311.pyc'), 'compiled');
+      fs.writeFileSync(path.join(dir, root, 'pkg0', 'debug.log'), 'log');
       lines.push(`source_root: ${root}`, 'source_copy_mode: all');
     } else if (i % 4 === 1) {
       const req = path.join('reqs', `r${pad(i)}.txt`);

@@ -88,13 +88,14 @@ export async function runNode(script, { args = [], env = {}, cwd = REPO_ROOT, rs
 }
 
 let manifest;
-function actionInputs() {
+function actionManifest() {
   manifest ??= parseYaml(fs.readFileSync(path.join(REPO_ROOT, 'action.yml'), 'utf8'));
-  return manifest.inputs ?? {};
+  return manifest;
 }
+const actionInputs = () => actionManifest().inputs ?? {};
 
 /**
- * Runs `dist/index.js` (or `step: 'post'`) as the runner would: INPUT_* from action.yml defaults and
+ * Runs the action's `main` (dist/index.js) or `post` step as the runner would: INPUT_* from action.yml defaults and
  * `inputs`, fresh GITHUB_OUTPUT/STATE/ENV/SUMMARY files, the workspace as working directory.
  */
 export async function runAction({ workspace, inputs = {}, env = {}, rss = false, step = 'main', state = {}, node } = {}) {
@@ -131,7 +132,7 @@ export async function runAction({ workspace, inputs = {}, env = {}, rss = false,
   }
   for (const name of Object.keys(inputs)) if (!(name in actionInputs())) throw new Error(`input '${name}' is not in action.yml`);
   Object.assign(full, env);
-  const script = path.join(REPO_ROOT, step === 'main' ? 'dist/index.js' : 'dist/post/index.js');
+  const script = path.join(REPO_ROOT, actionManifest().runs[step]);
   const r = await runNode(script, { env: full, cwd: workspace, rss, node });
   const read = (n) => fs.readFileSync(path.join(files, n), 'utf8');
   const result = { ...r, outputs: parseFileCommands(read('output')), state: parseFileCommands(read('state')) };

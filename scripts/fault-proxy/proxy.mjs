@@ -6,7 +6,8 @@
 // the target unless a rule matches. Control endpoints (never forwarded):
 //   PUT    /__proxy/rules   JSON array of rules (replaces them)      DELETE /__proxy/rules
 //   GET    /__proxy/stats   {requests, connections (sockets that carried proxied requests), badRequests
-//                            (e.g. TLS hellos), maxInFlight, log:[{method,path,action,status}]}
+//                            (e.g. TLS hellos), maxInFlight, bytes (response body bytes forwarded
+//                            from the target), log:[{method,path,action,status}]}
 //   DELETE /__proxy/stats   reset counters and log
 // A rule: {
 //   method?: "HEAD"|"GET"|...,  path?: "regex" (matched against the path+query),
@@ -29,7 +30,7 @@ const host = opt('host', '127.0.0.1');
 const port = Number(opt('port', '0'));
 
 let rules = [];
-let stats = { requests: 0, connections: 0, badRequests: 0, maxInFlight: 0, log: [] };
+let stats = { requests: 0, connections: 0, badRequests: 0, maxInFlight: 0, bytes: 0, log: [] };
 const counted = new WeakSet(); // sockets that carried a proxied (non-control) request
 let inFlight = 0;
 let self = '';
@@ -71,7 +72,7 @@ function control(req, res, path) {
   }
   if (path === '/__proxy/stats' && req.method === 'GET') return json(200, stats);
   if (path === '/__proxy/stats' && req.method === 'DELETE') {
-    stats = { requests: 0, connections: 0, badRequests: 0, maxInFlight: 0, log: [] };
+    stats = { requests: 0, connections: 0, badRequests: 0, maxInFlight: 0, bytes: 0, log: [] };
     return json(200, {});
   }
   return json(404, { error: 'unknown control endpoint' });
@@ -94,6 +95,7 @@ function forward(req, res, entry, done) {
     (up) => {
       entry.status = up.statusCode;
       res.writeHead(up.statusCode, up.headers);
+      up.on('data', (chunk) => (stats.bytes += chunk.length));
       up.pipe(res);
       up.on('end', done);
     },
