@@ -49,8 +49,10 @@ export function loadSpecFile(absPath: string, displayPath: string, hostMachine: 
     throw new SpecError(`cannot read the spec file: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, { file: displayPath });
   }
   if (bytes.length > MAX_SPEC_BYTES) {
+    // Line 1, so that the annotation lands on the file (a whole-file problem has no better line).
     throw new SpecError(`the spec file is ${bytes.length} bytes; ImageSpec files larger than ${MAX_SPEC_BYTES} bytes are refused`, {
       file: displayPath,
+      line: 1,
     });
   }
   let text: string;
