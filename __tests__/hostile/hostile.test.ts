@@ -184,7 +184,7 @@ describe('the file system is never left', () => {
     const ws = workspace({ 'src/app.py': 'x' });
     try {
       setup(ws);
-      fs.writeFileSync(path.join(ws, 'spec.yaml'), yaml.replace('REQ', `${path.basename(ws)}-req.txt`));
+      fs.writeFileSync(path.join(ws, 'spec.yaml'), yaml.replace('REQ', `${path.basename(ws)}-req.txt`).replace('WS', ws));
       return run(ws);
     } finally {
       fs.rmSync(ws, { recursive: true, force: true });
@@ -212,10 +212,21 @@ describe('the file system is never left', () => {
     expect(e.message).not.toContain('runner secret');
   });
 
-  test('special files inside source_root are never opened (a FIFO would block): they are left out', () => {
+  test.each([
+    ['a FIFO inside source_root', 'name: x\nsource_root: src\nsource_copy_mode: ALL\n', /source_root/],
+    ['a FIFO inside a copied directory', 'name: x\ncopy: [src]\n', /copy/],
+  ])('%s is refused without being opened (it would block)', (_n, yaml, field) => {
     const t = Date.now();
-    const o = wsWith((ws) => execFileSync('mkfifo', [path.join(ws, 'src', 'pipe')]), 'name: x\nsource_root: src\nsource_copy_mode: ALL\n');
+    const o = wsWith((ws) => execFileSync('mkfifo', [path.join(ws, 'src', 'pipe')]), yaml);
+    expect(expectNamedError(o, field).message).toContain('is a FIFO or device');
     expect(Date.now() - t).toBeLessThan(5000);
+  });
+
+  test('a FIFO that .dockerignore excludes from source_root is harmless and left out', () => {
+    const o = wsWith((ws) => {
+      execFileSync('mkfifo', [path.join(ws, 'src', 'pipe')]);
+      fs.writeFileSync(path.join(ws, 'src', '.dockerignore'), 'pipe\n');
+    }, 'name: x\nsource_root: "WS/src"\nsource_copy_mode: ALL\n');
     if ('error' in o) throw new Error(o.error.describe());
     expect(o.contextFiles.some((f) => f.endsWith('pipe'))).toBe(false);
   });

@@ -223,14 +223,15 @@ describe('listSourceFiles', () => {
     });
   });
 
-  test('sockets and FIFOs are skipped (flytekit skips sockets and would block on a FIFO)', async () => {
+  test('sockets are skipped (as flytekit skips them); a FIFO is refused (flytekit would block on it)', async () => {
     const dir = makeTree({ files: { 'src/app.py': 'a' } });
     const server = net.createServer();
     try {
-      execFileSync('mkfifo', [path.join(dir, 'src', 'pipe')]);
       await new Promise<void>((resolve) => server.listen(path.join(dir, 'src', 'sock'), resolve));
-      expect(fs.readdirSync(path.join(dir, 'src')).sort()).toEqual(['app.py', 'pipe', 'sock']);
       expect(listSourceFiles('src', dir, 'all', dir, options).files.map((f) => f.rel)).toEqual(['app.py']);
+      execFileSync('mkfifo', [path.join(dir, 'src', 'pipe')]);
+      expect(fs.readdirSync(path.join(dir, 'src')).sort()).toEqual(['app.py', 'pipe', 'sock']);
+      expect(() => listSourceFiles('src', dir, 'all', dir, options)).toThrow(/src\/pipe' is a FIFO or device/);
     } finally {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       removeTree(dir);

@@ -1,6 +1,6 @@
 import { createHash, Hash } from 'node:crypto';
 import { fsPathOf, pyJoin, pyWalk } from './pyWalk';
-import { fileKind, hashFileContent, hashPathJoined, realPathInsideRepo } from './repoFiles';
+import { fileKind, hashFileContent, hashPathJoined, isSocket, realPathInsideRepo, specialFileError } from './repoFiles';
 
 /**
  * flytekit's `compute_digest(copy, None)` for the ImageSpec `copy` list (reference §4.5): one md5 over
@@ -9,7 +9,8 @@ import { fileKind, hashFileContent, hashPathJoined, realPathInsideRepo } from '.
 
 /**
  * `dir`: walked. `file`: hashed with its base name. `missing`: absent or a broken link, silently
- * skipped as flytekit does. `special`: a socket (flytekit skips it), FIFO or device (we skip those too).
+ * skipped as flytekit does. `special`: a socket (flytekit skips it), FIFO or device (refused when the build
+ * context is prepared; inside a copied directory, refused by the digest).
  */
 export type CopyEntryKind = 'file' | 'dir' | 'missing' | 'special';
 
@@ -60,7 +61,10 @@ function hashDir(hash: Hash, entry: string, cwd: string, repoRoot: string): Copi
     for (const name of level.files) {
       const p = pyJoin(level.root, name);
       const fsPath = fsPathOf(p, cwd);
-      if (fileKind(fsPath) !== 'regular') continue;
+      const kind = fileKind(fsPath);
+      // flytekit would block on a FIFO (or read a device) inside a copied directory: refused. Sockets it skips.
+      if (kind === 'special' && !isSocket(fsPath)) throw specialFileError(p, FIELD);
+      if (kind !== 'regular') continue;
       files.push(hashOne(hash, fsPath, p, level.rel === '' ? name : `${level.rel}/${name}`, repoRoot));
     }
   }

@@ -48,6 +48,24 @@ export function realPathInsideRepo(fsPath: string, repoRoot: string, field: stri
  */
 export type FileKind = 'regular' | 'dir' | 'missing' | 'special';
 
+/**
+ * A socket is the one special file flytekit skips on its own (`S_ISSOCK`), so skipping it keeps the
+ * tag. A FIFO or device in a directory flytekit reads would block it or read the device: there is no
+ * tag to agree with, and the action refuses the spec instead.
+ */
+export function isSocket(fsPath: string): boolean {
+  try {
+    return fs.statSync(fsPath).isSocket();
+  } catch {
+    return false;
+  }
+}
+
+/** A SpecError on `field` for a FIFO or device found at `shown`. */
+export function specialFileError(shown: string, field: string): SpecError {
+  return new SpecError(`'${shown}' is a FIFO or device, not a regular file; refusing to read it (flytekit would block or read the device)`, { field });
+}
+
 export function fileKind(fsPath: string): FileKind {
   let st: fs.Stats;
   try {

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { SpecError } from '../errors';
 import { ignoreGroup, IgnoreGroupOptions } from './ignore/group';
 import { codePointCompare, fsPathOf, pyJoin, pyWalk } from './pyWalk';
-import { fileKind, hashFileContent, hashPathJoined, realPathInsideRepo } from './repoFiles';
+import { fileKind, hashFileContent, hashPathJoined, isSocket, realPathInsideRepo, specialFileError } from './repoFiles';
 
 /**
  * flytekit's `ls_files(source_root, mode, deref_symlinks=False, ignore_group=...)` for ImageSpec
@@ -64,8 +64,13 @@ export function listSourceFiles(
     for (const name of level.files) {
       const p = pyJoin(level.root, name);
       const kind = fileKind(fsPathOf(p, cwd));
-      if (kind === 'missing' || kind === 'special') continue;
+      if (kind === 'missing') continue;
       if (ignored(p)) continue;
+      if (kind === 'special') {
+        // Sockets are skipped as flytekit skips them; FIFOs and devices are refused (hostile-input tests).
+        if (isSocket(fsPathOf(p, cwd))) continue;
+        throw specialFileError(p, FIELD);
+      }
       found.push({ path: p, rel: level.rel === '' ? name : `${level.rel}/${name}` });
     }
   }
