@@ -4,7 +4,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { fmtBytes, fmtMs, imagesOf, median, REPO_ROOT, runAction, runNode, runStandalone, tempDir } from './lib/common.mjs';
+import { actionDir, fmtBytes, fmtMs, imagesOf, median, runAction, runNode, runStandalone, tempDir } from './lib/common.mjs';
 
 export const TARGET_MS = 150;
 
@@ -40,8 +40,8 @@ export async function run({ tiny = false } = {}) {
     }
     const a = median(actionMs);
     const b = median(nodeMs);
-    const distBytes = dirBytes(path.join(REPO_ROOT, 'dist'));
-    const mainBytes = fs.statSync(path.join(REPO_ROOT, 'dist/index.js')).size;
+    const distBytes = dirBytes(path.join(actionDir(), 'dist'));
+    const mainBytes = fs.statSync(path.join(actionDir(), 'dist/index.js')).size;
     return [
       {
         bench: 'cold start (1 spec, plan)',

@@ -87,9 +87,35 @@ export async function runNode(script, { args = [], env = {}, cwd = REPO_ROOT, rs
   return { exitCode, ms, maxRssKb, stdout, stderr };
 }
 
+/**
+ * A private copy of action.yml and dist/, taken once per process: what every run of this process
+ * measures, even while someone runs `npm run build` (which empties dist/ first) in the same tree.
+ */
+let snapshot;
+export function actionDir() {
+  if (snapshot) return snapshot;
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'imagespec-bench-action-'));
+    try {
+      fs.copyFileSync(path.join(REPO_ROOT, 'action.yml'), path.join(dir, 'action.yml'));
+      const runs = parseYaml(fs.readFileSync(path.join(dir, 'action.yml'), 'utf8')).runs;
+      fs.cpSync(path.join(REPO_ROOT, 'dist'), path.join(dir, 'dist'), { recursive: true });
+      for (const script of [runs.main, runs.post].filter(Boolean)) fs.statSync(path.join(dir, script));
+      snapshot = dir;
+      process.on('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
+      return dir;
+    } catch (e) {
+      fs.rmSync(dir, { recursive: true, force: true });
+      if (Date.now() > deadline) throw new Error(`no complete dist/ to benchmark (run npm run build): ${e.message}`);
+      execFileSync('sleep', ['2']); // a build is rewriting dist/: wait for it
+    }
+  }
+}
+
 let manifest;
 function actionManifest() {
-  manifest ??= parseYaml(fs.readFileSync(path.join(REPO_ROOT, 'action.yml'), 'utf8'));
+  manifest ??= parseYaml(fs.readFileSync(path.join(actionDir(), 'action.yml'), 'utf8'));
   return manifest;
 }
 const actionInputs = () => actionManifest().inputs ?? {};
@@ -132,7 +158,7 @@ export async function runAction({ workspace, inputs = {}, env = {}, rss = false,
   }
   for (const name of Object.keys(inputs)) if (!(name in actionInputs())) throw new Error(`input '${name}' is not in action.yml`);
   Object.assign(full, env);
-  const script = path.join(REPO_ROOT, actionManifest().runs[step]);
+  const script = path.join(actionDir(), actionManifest().runs[step]);
   const r = await runNode(script, { env: full, cwd: workspace, rss, node });
   const read = (n) => fs.readFileSync(path.join(files, n), 'utf8');
   const result = { ...r, outputs: parseFileCommands(read('output')), state: parseFileCommands(read('state')) };
