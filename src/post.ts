@@ -1,2 +1,6 @@
-// The post step: cache saving arrives with the GitHub-integration work; until then it has nothing to do.
-export {};
+// The post step runs at the end of the job, after every build of the main step: it saves the
+// BuildKit cache mounts. A cache problem is never a job failure.
+import * as core from '@actions/core';
+import { saveCacheMounts } from './action/cacheMounts';
+
+saveCacheMounts().catch((e: unknown) => core.warning(`cache mounts: not saved: ${e instanceof Error ? e.message : String(e)}`));

@@ -8,6 +8,7 @@ import type { ImageRecord } from './outputs';
 import type { Inputs } from './inputs';
 import { annotationProps } from './report';
 import { needsBuild } from './decide';
+import { restoreCacheMounts } from './cacheMounts';
 
 export interface BuildModeOptions {
   cwd: string;
@@ -111,6 +112,16 @@ export async function buildMissing(
 }
 
 /**
+ * buildx silently drops a `type=gha` cache when the runner's cache credentials are missing (they
+ * reach only actions, never `run:` steps, and local runs have none); say so instead.
+ */
+export function layerCache(cache: Inputs['cache'], env: NodeJS.ProcessEnv): Inputs['cache'] {
+  if (cache !== 'gha' || (env.ACTIONS_RUNTIME_TOKEN && (env.ACTIONS_RESULTS_URL || env.ACTIONS_CACHE_URL))) return cache;
+  core.warning('cache: gha needs the GitHub Actions cache service (ACTIONS_RUNTIME_TOKEN and ACTIONS_RESULTS_URL, which the runner gives to actions); building without a layer cache');
+  return 'none';
+}
+
+/**
  * Build mode after the registry check: what is missing (or everything, with force) is rendered,
  * then built base-first. Records are updated in place; spec errors found while rendering come back
  * instead, and then nothing has been built.
@@ -118,6 +129,7 @@ export async function buildMissing(
 export async function runBuildMode(inputs: Inputs, images: PlannedImage[], records: ImageRecord[]): Promise<{ errors: SpecError[] }> {
   const needed = new Set(images.filter((p, i) => needsBuild(p.noop, records[i].status, inputs)).map((p) => p.file.key));
   // flytekit names pip secret mounts secret_<i>; the Dockerfile mounts and buildx's --secret must agree.
+  const cacheBackend = layerCache(inputs.cache, process.env);
   const mounts = inputs.pipSecretMounts.map((m, i) => ({ id: `secret_${i}`, ...m }));
   const opts = {
     cwd: inputs.workingDirectory,
@@ -129,7 +141,7 @@ export async function runBuildMode(inputs: Inputs, images: PlannedImage[], recor
     settings: {
       builder: inputs.builder || undefined,
       push: inputs.push,
-      cache: inputs.cache,
+      cache: cacheBackend,
       cacheRef: inputs.cacheRef || undefined,
       secrets: mounts.map(({ id, src }) => ({ id, src })),
     },
@@ -139,6 +151,7 @@ export async function runBuildMode(inputs: Inputs, images: PlannedImage[], recor
   };
   const prepared = prepareAll(images, needed, opts);
   if (prepared.errors.length > 0) return { errors: prepared.errors };
+  if (inputs.cacheMounts && prepared.contexts.size > 0) await restoreCacheMounts([...prepared.contexts.values()], opts.settings.builder);
   const byKey = new Map(records.map((r) => [r.key, r]));
   await buildMissing(buildOrder(images), byKey, prepared.contexts, opts);
   return { errors: [] };
