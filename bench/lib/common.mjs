@@ -92,23 +92,64 @@ export async function runNode(script, { args = [], env = {}, cwd = REPO_ROOT, rs
  * measures, even while someone runs `npm run build` (which empties dist/ first) in the same tree.
  */
 let snapshot;
+
+/** Whether `npm run build` (or one of its ncc steps) is running: dist/ is then half written. Linux only. */
+function buildRunning() {
+  if (process.platform !== 'linux') return false;
+  for (const pid of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    let cmd;
+    try {
+      cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+    } catch {
+      continue; // gone
+    }
+    if (/\bnpm run (--silent )?build\b|\bncc build\b/.test(cmd)) return true;
+  }
+  return false;
+}
+
+/** Every file under `dir` with its size and mtime, to tell whether it changed. */
+function listing(dir) {
+  const out = [];
+  const walk = (d) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else {
+        const st = fs.statSync(p);
+        out.push(`${path.relative(dir, p)}:${st.size}:${st.mtimeMs}`);
+      }
+    }
+  };
+  walk(dir);
+  return out.sort();
+}
+
 export function actionDir() {
   if (snapshot) return snapshot;
-  const deadline = Date.now() + 120_000;
+  const deadline = Date.now() + 300_000;
+  const dist = path.join(REPO_ROOT, 'dist');
   for (;;) {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'imagespec-bench-action-'));
     try {
+      // A build in progress, or one that just ended, would give a mix of old and new files.
+      if (buildRunning()) throw new Error('npm run build is running');
+      const before = listing(dist);
+      const newest = Math.max(...before.map((l) => Number(l.split(':').pop())));
+      if (Date.now() - newest < 3000) throw new Error('dist/ changed in the last 3 s');
       fs.copyFileSync(path.join(REPO_ROOT, 'action.yml'), path.join(dir, 'action.yml'));
       const runs = parseYaml(fs.readFileSync(path.join(dir, 'action.yml'), 'utf8')).runs;
-      fs.cpSync(path.join(REPO_ROOT, 'dist'), path.join(dir, 'dist'), { recursive: true });
+      fs.cpSync(dist, path.join(dir, 'dist'), { recursive: true });
       for (const script of [runs.main, runs.post].filter(Boolean)) fs.statSync(path.join(dir, script));
+      if (buildRunning() || listing(dist).join('\n') !== before.join('\n')) throw new Error('dist/ changed while copying');
       snapshot = dir;
       process.on('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
       return dir;
     } catch (e) {
       fs.rmSync(dir, { recursive: true, force: true });
       if (Date.now() > deadline) throw new Error(`no complete dist/ to benchmark (run npm run build): ${e.message}`);
-      execFileSync('sleep', ['2']); // a build is rewriting dist/: wait for it
+      execFileSync('sleep', ['2']); // someone is rebuilding dist/: wait for it
     }
   }
 }
