@@ -8,7 +8,7 @@ import type { ImageRecord } from './outputs';
 import type { Inputs } from './inputs';
 import { annotationProps } from './report';
 import { needsBuild } from './decide';
-import { restoreCacheMounts } from './cacheMounts';
+import { loadCacheMounts } from './loadCacheMounts';
 
 export interface BuildModeOptions {
   cwd: string;
@@ -151,7 +151,7 @@ export async function runBuildMode(inputs: Inputs, images: PlannedImage[], recor
   };
   const prepared = prepareAll(images, needed, opts);
   if (prepared.errors.length > 0) return { errors: prepared.errors };
-  if (inputs.cacheMounts && prepared.contexts.size > 0) await restoreCacheMounts([...prepared.contexts.values()], opts.settings.builder);
+  if (inputs.cacheMounts && prepared.contexts.size > 0) await loadCacheMounts().restoreCacheMounts([...prepared.contexts.values()], opts.settings.builder);
   const byKey = new Map(records.map((r) => [r.key, r]));
   await buildMissing(buildOrder(images), byKey, prepared.contexts, opts);
   return { errors: [] };
