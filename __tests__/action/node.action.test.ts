@@ -42,7 +42,7 @@ test.each(NODES)('Node %s: main builds and leaves state, post saves the cache mo
       'python_exec: /usr/local/bin/python', `pip_index: ${INDEX}`, 'packages: [pyyaml]', ''].join('\n'),
   );
   // The shared builder of scripts/infra.sh (BUILDX_BUILDER, BUILDX_CONFIG) from the test's environment.
-  const env = { BUILDX_BUILDER: process.env.BUILDX_BUILDER ?? '', BUILDX_CONFIG: process.env.BUILDX_CONFIG ?? '', ...svc.env([`refs/heads/node${major}`]), RUNNER_TEMP: fs.mkdtempSync(path.join(os.tmpdir(), 'runner-temp-')) };
+  const env: Record<string, string> = { BUILDX_BUILDER: process.env.BUILDX_BUILDER ?? '', BUILDX_CONFIG: process.env.BUILDX_CONFIG ?? '', ...svc.env([`refs/heads/node${major}`]), RUNNER_TEMP: fs.mkdtempSync(path.join(os.tmpdir(), 'runner-temp-')) };
   const inputs = { specs: '*.yaml', cache: 'gha' };
 
   const main = await runStep({ node, workspace: ws, with: inputs, env });

@@ -206,6 +206,14 @@ describe('the file system is never left', () => {
     ['requirements: a path out through ..', (ws: string) => fs.writeFileSync(path.join(ws, '..', `${path.basename(ws)}-req.txt`), 'x'), 'name: x\nrequirements: ../REQ\n', /requirements/],
     ['requirements: a FIFO (flytekit would block reading it)', (ws: string) => execFileSync('mkfifo', [path.join(ws, 'pipe')]), 'name: x\nrequirements: pipe\n', /requirements/],
     ['copy: a FIFO', (ws: string) => execFileSync('mkfifo', [path.join(ws, 'pipe')]), 'name: x\ncopy: [pipe]\n', /copy/],
+    ['requirements: uv.lock beside a pyproject.toml linking outside', (ws: string) => {
+      fs.writeFileSync(path.join(ws, 'uv.lock'), 'version = 1\n');
+      fs.symlinkSync(path.join(outside, 'secret.txt'), path.join(ws, 'pyproject.toml'));
+    }, 'name: x\nrequirements: uv.lock\n', /requirements/],
+    ['requirements: poetry.lock beside a pyproject.toml that is a FIFO', (ws: string) => {
+      fs.writeFileSync(path.join(ws, 'poetry.lock'), '# lock\n');
+      execFileSync('mkfifo', [path.join(ws, 'pyproject.toml')]);
+    }, 'name: x\nrequirements: poetry.lock\n', /requirements/],
   ])('%s is refused, naming the field', (_n, setup, yaml, field) => {
     const o = wsWith(setup, yaml);
     const e = expectNamedError(o, field);

@@ -6,6 +6,7 @@ import { fieldWhere } from '../spec/postInit';
 import { specView } from '../spec/view';
 import { listCopyFiles } from '../tag/copyDigest';
 import { listSourceFiles } from '../tag/sourceRoot';
+import { fileKind, realPathInsideRepo, specialFileError } from '../tag/repoFiles';
 import { renderDockerfile } from './dockerfile';
 import { checkSpecView, normalizeCopyPath } from './sanitize';
 import { installMode, lockPyprojectPath, REQUIREMENTS_UV, requirementsUvTxt } from './requirements';
@@ -53,7 +54,12 @@ export function prepareContext(p: PlannedImage, baseImageName: string | undefine
       const pyproject = path.resolve(opts.cwd, lockPyprojectPath(view.requirements!));
       pyprojectPresent = fs.existsSync(pyproject);
       files.push({ dest: mode, src: lock });
-      if (pyprojectPresent) files.push({ dest: 'pyproject.toml', src: pyproject });
+      // The lock file was vetted when its digest was taken; its pyproject.toml only here.
+      if (pyprojectPresent) {
+        const shown = lockPyprojectPath(view.requirements!);
+        if (fileKind(pyproject) !== 'regular') throw specialFileError(shown, 'requirements');
+        files.push({ dest: 'pyproject.toml', src: realPathInsideRepo(pyproject, opts.repoRoot, 'requirements', shown) });
+      }
     }
 
     const sourceFiles = view.copyMode !== undefined && view.copyMode !== 'no-copy';
