@@ -19,7 +19,7 @@ export async function run({ tiny = false } = {}) {
   const n = tiny ? 5 : 500;
   const small = tiny ? 2 : 100;
   const repos = tiny ? 2 : 20; // realistic: several images per repository, one token each
-  const runs = tiny ? 1 : 5;
+  const runs = tiny ? 1 : 7;
   const concurrency = 8; // the action's default `concurrency` input
   const env = infra();
   const user = env.REGISTRY_USER;
@@ -115,18 +115,21 @@ export async function run({ tiny = false } = {}) {
 
     const a = median(actionMs);
     const b = median(minMs);
+    // Each action run is paired with the minimal client's run just before it: on a shared machine
+    // the load changes from minute to minute, much less between two neighbouring runs.
+    const ratio = median(actionMs.map((ms, i) => ms / minMs[i]));
     const rssRatio = rssFull.maxRssKb / rssSmall.maxRssKb;
     const bench = `no-op check (${n} specs, +${DELAY_MS} ms/request)`;
     return [
       {
         bench,
-        measure: `wall time, concurrency ${concurrency} (median of ${runs})`,
+        measure: `wall time, concurrency ${concurrency} (medians of ${runs} pairs)`,
         value: fmtMs(a),
         baseline: `${fmtMs(b)} minimal client`,
-        ratio: fmtRatio(a / b),
+        ratio: fmtRatio(ratio),
         target: `≤ ${TARGET_RATIO.toFixed(2)}×`,
-        met: a / b <= TARGET_RATIO,
-        data: { actionMs, minMs, ratio: a / b },
+        met: ratio <= TARGET_RATIO,
+        data: { actionMs, minMs, ratio },
       },
       {
         bench,

@@ -71,20 +71,27 @@ export async function run({ tiny = false } = {}) {
   const n = tiny ? 5 : 1000;
   const filesPerTree = tiny ? 20 : 200;
   const runs = tiny ? 1 : 3;
+  const pyRunsWanted = tiny ? 1 : 2; // flytekit takes ~10 s a run
   const python = infra().IMAGESPEC_FLYTEKIT_PYTHON;
   if (!python) throw new Error('IMAGESPEC_FLYTEKIT_PYTHON is not set (scripts/infra.sh env)');
   const work = tempDir('plan');
   try {
     const files = writeWorkspace(work, { n, filesPerTree });
     const inputs = { specs: 'specs/*.yaml', mode: 'plan' };
+    // Alternately (action, flytekit, action, …), so that both see the same machine load.
     const actionRuns = [];
+    const pyRuns = [];
     for (let i = 0; i < runs; i++) {
       const r = await runAction({ workspace: work, inputs, rss: true });
       if (r.exitCode !== 0) throw new Error(`action plan failed (exit ${r.exitCode})\n${r.stdout.slice(-3000)}`);
       actionRuns.push(r);
+      if (i < pyRunsWanted) pyRuns.push(await flytekitTags(python, work, files));
     }
     const images = imagesOf(actionRuns[0]);
-    const py = await flytekitTags(python, work, files);
+    const py = pyRuns[0];
+    const pyLoopMs = median(pyRuns.map((p) => p.loop_ms));
+    const pyImportMs = median(pyRuns.map((p) => p.import_ms));
+    const pyWallMs = median(pyRuns.map((p) => p.ms));
 
     // Identical names, file by file.
     const ours = new Map(images.map((im) => [im.file, im.image]));
@@ -94,26 +101,32 @@ export async function run({ tiny = false } = {}) {
     }
     const a = median(actionRuns.map((r) => r.ms));
     const rss = Math.max(...actionRuns.map((r) => r.maxRssKb));
-    const loopRatio = py.loop_ms / a;
-    const wallRatio = py.ms / a;
+    const loopRatio = pyLoopMs / a;
+    const wallRatio = pyWallMs / a;
     const bench = `plan (${n} specs, ${Math.ceil(n / 4)} with ${filesPerTree}-file source_root)`;
     return [
       {
         bench,
-        measure: `wall time (median of ${runs}) vs flytekit's loop`,
+        measure: `wall time (medians of ${runs} and ${pyRuns.length}) vs flytekit's loop`,
         value: fmtMs(a),
-        baseline: `${fmtMs(py.loop_ms)} flytekit ${py.flytekit} (+${fmtMs(py.import_ms)} import)`,
+        baseline: `${fmtMs(pyLoopMs)} flytekit ${py.flytekit} (+${fmtMs(pyImportMs)} import)`,
         ratio: `${fmtRatio(loopRatio)} faster (${fmtRatio(wallRatio)} with import)`,
         target: `≥ ${TARGET_SPEEDUP}× faster`,
         met: loopRatio >= TARGET_SPEEDUP,
-        data: { actionMs: actionRuns.map((r) => r.ms), flytekitLoopMs: py.loop_ms, flytekitImportMs: py.import_ms, flytekitWallMs: py.ms },
+        data: {
+          actionMs: actionRuns.map((r) => r.ms),
+          flytekitLoopMs: pyLoopMs,
+          flytekitImportMs: pyImportMs,
+          flytekitWallMs: pyWallMs,
+          flytekitRuns: pyRuns.map((p) => ({ loopMs: p.loop_ms, importMs: p.import_ms, wallMs: p.ms })),
+        },
       },
       {
         bench,
         measure: 'peak RSS',
         value: fmtMb(rss),
-        baseline: `${fmtMb(py.maxrss_kb)} flytekit`,
-        data: { actionRssKb: rss, flytekitRssKb: py.maxrss_kb },
+        baseline: `${fmtMb(Math.max(...pyRuns.map((p) => p.maxrss_kb)))} flytekit`,
+        data: { actionRssKb: rss, flytekitRssKb: Math.max(...pyRuns.map((p) => p.maxrss_kb)) },
       },
       {
         bench,

@@ -1,7 +1,9 @@
 // `npm run bench`: every benchmark in turn, then one table (Markdown, for the README).
 //
-//   node bench/run.mjs [--tiny] [--only noop,plan,cold,rebuild] [--json results.json]
+//   node bench/run.mjs [--tiny] [--only noop,plan,cold,rebuild] [--json results.json] [--update-doc FILE]
 //
+// --update-doc replaces what stands between `<!-- bench:results -->` and `<!-- /bench:results -->` in
+// FILE (the README's Performance section) with the machine line and the table of this run.
 // --tiny runs each with tiny sizes (the smoke test's mode: it proves the benchmarks still work, the
 // figures mean nothing). Needs the servers of `bash scripts/infra.sh start` and a current `dist/`
 // (`npm run build`). Targets missed are reported, not failed: the exit status is non-zero only when
@@ -48,8 +50,17 @@ for (const name of only) {
 }
 
 const m = results.machine;
-process.stdout.write(`\n${m.nproc} CPUs (${m.cpu}), ${m.memGiB} GiB RAM, Node ${m.node}, ${m.os}${tiny ? ' — tiny sizes, figures meaningless' : ''}\n\n`);
-process.stdout.write(`${renderTable(rows)}\n`);
+const machineLine = `${m.nproc} CPUs (${m.cpu}), ${m.memGiB} GiB RAM, Node ${m.node}, ${m.os}, ${results.started.slice(0, 10)}`;
+const table = renderTable(rows);
+process.stdout.write(`\n${machineLine}${tiny ? ' — tiny sizes, figures meaningless' : ''}\n\n${table}\n`);
 const jsonFile = opt('json');
 if (jsonFile) fs.writeFileSync(jsonFile, `${JSON.stringify(results, null, 2)}\n`);
+const doc = opt('update-doc');
+if (doc && !tiny && !broken) {
+  const text = fs.readFileSync(doc, 'utf8');
+  const re = /(<!-- bench:results -->\n)[\s\S]*?(<!-- \/bench:results -->)/;
+  if (!re.test(text)) throw new Error(`${doc} has no <!-- bench:results --> … <!-- /bench:results --> block`);
+  fs.writeFileSync(doc, text.replace(re, (_, open, close) => `${open}Measured on ${machineLine}:\n\n${table}\n${close}`));
+  process.stderr.write(`updated the results in ${doc}\n`);
+}
 process.exitCode = broken ? 1 : 0;
