@@ -119,6 +119,18 @@ test('push: false builds without pushing; force rebuilds what exists', async () 
   expect(imagesOf(flytekitEnv)[0].status).toBe('built');
 }, 900_000);
 
+test('push: false builds a repository base spec and the image on it, pushing neither', async () => {
+  const { ws } = examplesWorkspace();
+  const r = succeeded(await build(ws, { push: 'false' }));
+  const byKey = Object.fromEntries(imagesOf(r).map((i) => [i.key, i]));
+  expect(byKey.base).toMatchObject({ status: 'built', reason: 'not pushed (push: false)' });
+  expect(byKey.app).toMatchObject({ status: 'built', reason: 'not pushed (push: false)' });
+  // app's FROM named the unpushed base; buildx took it from the OCI layout of base's build.
+  expect(r.stdout).toMatch(new RegExp(`\\[context ${byKey.base.image.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\] OCI load from client`));
+  expect(await tagExists(byKey.base.image)).toBe(false);
+  expect(await tagExists(byKey.app.image)).toBe(false);
+}, 900_000);
+
 test('an unsafe spec stops the run before anything is built or pushed', async () => {
   const { ws } = examplesWorkspace();
   fs.appendFileSync(path.join(ws, 'app.yaml'), 'apt_packages:\n  - "curl; rm -rf /"\n');

@@ -75,11 +75,19 @@ describe('buildxArgs', () => {
     [{ push: false }, ['--output', 'type=cacheonly']],
     [{ push: false, load: true }, ['--load']],
     [{ push: true, load: true }, ['--push']],
+    [{ push: false, output: 'type=oci,dest=/tmp/l,tar=false' }, ['--output', 'type=oci,dest=/tmp/l,tar=false']],
+    [{ push: true, output: 'type=oci,dest=/tmp/l,tar=false' }, ['--push']],
   ])('output mode %j', (over, expected) => {
     const args = buildxArgs({ ...base, ...over });
     const i = args.indexOf('--tag') + 2;
     expect(args.slice(i, i + expected.length)).toEqual(expected);
     expect(args.filter((a) => a === '--push' || a === '--load' || a === '--output')).toHaveLength(1);
+  });
+
+  test('named build contexts follow the output', () => {
+    const args = buildxArgs({ ...base, push: false, buildContexts: [['127.0.0.1:5000/a/base:T', 'oci-layout:///tmp/l/base@sha256:ab']] });
+    const i = args.indexOf('--build-context');
+    expect(args.slice(i - 2, i + 2)).toEqual(['--output', 'type=cacheonly', '--build-context', '127.0.0.1:5000/a/base:T=oci-layout:///tmp/l/base@sha256:ab']);
   });
 
   test.each<[BuildxOptions['provenance'], string]>([

@@ -1,4 +1,7 @@
 import * as core from '@actions/core';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import * as exec from '@actions/exec';
 import { SpecError } from '../errors';
 import { buildOne, BuildSettings, Exec } from '../build/run';
@@ -80,34 +83,49 @@ export async function buildMissing(
   o: BuildModeOptions,
 ): Promise<void> {
   let stop = false;
-  for (const p of order) {
-    const ctx = contexts.get(p.file.key);
-    if (!ctx) continue;
-    const r = records.get(p.file.key)!;
-    const base = p.baseKey ? records.get(p.baseKey) : undefined;
-    if (base && (base.status === 'failed' || base.status === 'cancelled')) {
-      Object.assign(r, { status: 'cancelled', reason: `its base image ${base.key} was not built` });
-      continue;
+  // Without push, a base image built here is in no registry for its children's FROM to pull: it is
+  // kept as an OCI layout and handed to them as a named build context instead.
+  const layouts = new Map<string, string>();
+  const layoutRoot = o.settings.push ? undefined : fs.mkdtempSync(path.join(o.tmpRoot ?? os.tmpdir(), 'imagespec-layouts-'));
+  const isBaseOfAnother = (key: string) => order.some((c) => c.baseKey === key && contexts.has(c.file.key));
+  try {
+    for (const p of order) {
+      const ctx = contexts.get(p.file.key);
+      if (!ctx) continue;
+      const r = records.get(p.file.key)!;
+      const base = p.baseKey ? records.get(p.baseKey) : undefined;
+      if (base && (base.status === 'failed' || base.status === 'cancelled')) {
+        Object.assign(r, { status: 'cancelled', reason: `its base image ${base.key} was not built` });
+        continue;
+      }
+      if (stop) {
+        Object.assign(r, { status: 'cancelled', reason: 'an earlier build failed and fail-fast is set' });
+        continue;
+      }
+      core.startGroup(`Building ${p.file.key}: ${p.image}`);
+      let outcome;
+      try {
+        const ociDir = layoutRoot && isBaseOfAnother(p.file.key) ? path.join(layoutRoot, p.file.key) : undefined;
+        const baseLayout = p.baseKey ? layouts.get(p.baseKey) : undefined;
+        outcome = await buildOne(ctx, o.settings, o.exec, o.tmpRoot, {
+          output: ociDir ? `type=oci,dest=${ociDir},tar=false` : undefined,
+          buildContexts: baseLayout && base ? [[base.image, `oci-layout://${baseLayout}`]] : undefined,
+        });
+        if (outcome.ok && ociDir && outcome.digest) layouts.set(p.file.key, `${ociDir}@${outcome.digest}`);
+      } finally {
+        core.endGroup();
+      }
+      if (outcome.ok) {
+        Object.assign(r, { status: 'built', digest: outcome.digest, durationMs: outcome.durationMs, reason: o.settings.push ? undefined : 'not pushed (push: false)' });
+        core.info(`${p.file.key}: built ${p.image}${outcome.digest ? ` (${outcome.digest})` : ''} in ${(outcome.durationMs / 1000).toFixed(1)} s`);
+      } else {
+        Object.assign(r, { status: 'failed', reason: outcome.error, durationMs: outcome.durationMs });
+        core.error(`${p.image}: build failed: ${outcome.error}`, { title: `Build of ${p.file.key} failed`, file: o.annotationFile(p) });
+        if (o.failFast) stop = true;
+      }
     }
-    if (stop) {
-      Object.assign(r, { status: 'cancelled', reason: 'an earlier build failed and fail-fast is set' });
-      continue;
-    }
-    core.startGroup(`Building ${p.file.key}: ${p.image}`);
-    let outcome;
-    try {
-      outcome = await buildOne(ctx, o.settings, o.exec, o.tmpRoot);
-    } finally {
-      core.endGroup();
-    }
-    if (outcome.ok) {
-      Object.assign(r, { status: 'built', digest: outcome.digest, durationMs: outcome.durationMs, reason: o.settings.push ? undefined : 'not pushed (push: false)' });
-      core.info(`${p.file.key}: built ${p.image}${outcome.digest ? ` (${outcome.digest})` : ''} in ${(outcome.durationMs / 1000).toFixed(1)} s`);
-    } else {
-      Object.assign(r, { status: 'failed', reason: outcome.error, durationMs: outcome.durationMs });
-      core.error(`${p.image}: build failed: ${outcome.error}`, { title: `Build of ${p.file.key} failed`, file: o.annotationFile(p) });
-      if (o.failFast) stop = true;
-    }
+  } finally {
+    if (layoutRoot) fs.rmSync(layoutRoot, { recursive: true, force: true });
   }
 }
 

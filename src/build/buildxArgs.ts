@@ -28,6 +28,13 @@ export interface BuildxOptions {
   push: boolean;
   /** Only when `push` is false: `--load` into the local image store instead of `--output type=cacheonly`. */
   load?: boolean;
+  /**
+   * Only when `push` is false: `--output <value>` instead of `type=cacheonly`, e.g.
+   * `type=oci,dest=<dir>,tar=false` for a base image that later builds of the run start from.
+   */
+  output?: string;
+  /** `--build-context <name>=<source>`: FROM <name> takes the image from <source> (`oci-layout://dir@digest`). */
+  buildContexts?: Array<[string, string]>;
   /** `--metadata-file <path>`; buildx writes `containerimage.digest` etc. there. */
   metadataFile?: string;
   /**
@@ -142,8 +149,10 @@ export function buildxArgs(opts: BuildxOptions): string[] {
   args.push('--platform', opts.platform);
   args.push('--tag', opts.tag);
   if (opts.push) args.push('--push');
+  else if (opts.output) args.push('--output', opts.output);
   else if (opts.load) args.push('--load');
   else args.push('--output', 'type=cacheonly');
+  for (const [name, source] of opts.buildContexts ?? []) args.push('--build-context', `${name}=${source}`);
   if (opts.metadataFile) args.push('--metadata-file', opts.metadataFile);
   const provenance = opts.provenance ?? false;
   args.push(`--provenance=${provenance === true ? 'true' : provenance === false ? 'false' : provenance}`);

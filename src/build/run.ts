@@ -15,13 +15,16 @@ export interface BuildOutcome {
 }
 
 /** Everything buildx needs besides the context: the same for every image of a run. */
-export type BuildSettings = Omit<BuildxOptions, 'platform' | 'tag' | 'contextDir' | 'metadataFile' | 'cacheKey'>;
+export type BuildSettings = Omit<BuildxOptions, 'platform' | 'tag' | 'contextDir' | 'metadataFile' | 'cacheKey' | 'output' | 'buildContexts'>;
+
+/** What differs between the builds of one run. */
+export type PerBuild = Pick<BuildxOptions, 'output' | 'buildContexts'>;
 
 /**
  * Build (and push) one image: write its context to a fresh temporary directory, run
  * `docker buildx build`, read the pushed digest back from the metadata file.
  */
-export async function buildOne(ctx: PreparedContext, settings: BuildSettings, exec: Exec, tmpRoot = os.tmpdir()): Promise<BuildOutcome> {
+export async function buildOne(ctx: PreparedContext, settings: BuildSettings, exec: Exec, tmpRoot = os.tmpdir(), perBuild: PerBuild = {}): Promise<BuildOutcome> {
   const started = Date.now();
   const dir = fs.mkdtempSync(path.join(tmpRoot, `imagespec-${ctx.image.file.key}-`));
   try {
@@ -31,6 +34,7 @@ export async function buildOne(ctx: PreparedContext, settings: BuildSettings, ex
     const platform = ctx.image.spec.values.platform.kind === 'str' ? ctx.image.spec.values.platform.value : 'linux/amd64';
     const args = buildxArgs({
       ...settings,
+      ...perBuild,
       platform,
       tag: ctx.image.image,
       contextDir,
