@@ -4,42 +4,17 @@
  * midway pushes no tag for its image (nor for images built on it), and the `images` output says
  * exactly what happened to each image.
  */
-import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { imagesOf, REPO_ROOT, runStep, StepResult } from '../support/runner';
+import { loadInfraEnv, tagExists, workspace as makeWorkspace } from '../support/fixtures';
+import { imagesOf, runStep, StepResult } from '../support/runner';
+
+const workspace = (files: Record<string, string>): string => makeWorkspace(files, 'atomic-');
 
 const REGISTRY = '127.0.0.1:5000';
-const ACCEPT = [
-  'application/vnd.oci.image.index.v1+json',
-  'application/vnd.oci.image.manifest.v1+json',
-  'application/vnd.docker.distribution.manifest.list.v2+json',
-  'application/vnd.docker.distribution.manifest.v2+json',
-].join(', ');
-
 beforeAll(() => {
-  for (const line of execFileSync('bash', [path.join(REPO_ROOT, 'scripts/infra.sh'), 'env'], { encoding: 'utf8' }).split('\n')) {
-    const i = line.indexOf('=');
-    if (i > 0) process.env[line.slice(0, i)] = line.slice(i + 1);
-  }
-  if (!process.env.BUILDX_BUILDER) throw new Error('scripts/infra.sh env printed no BUILDX_BUILDER');
+  loadInfraEnv();
 });
-
-async function tagExists(image: string): Promise<boolean> {
-  const [, host, repo, tag] = /^([^/]+)\/(.+):([^:]+)$/.exec(image)!;
-  const r = await fetch(`http://${host}/v2/${repo}/manifests/${tag}`, { method: 'HEAD', headers: { accept: ACCEPT } });
-  return r.status === 200;
-}
-
-function workspace(files: Record<string, string>): string {
-  const ws = fs.mkdtempSync(path.join(os.tmpdir(), 'atomic-'));
-  for (const [rel, text] of Object.entries(files)) {
-    fs.mkdirSync(path.dirname(path.join(ws, rel)), { recursive: true });
-    fs.writeFileSync(path.join(ws, rel), text);
-  }
-  return ws;
-}
 
 const build = (ws: string, extra: Record<string, string> = {}): Promise<StepResult> =>
   runStep({ workspace: ws, with: { specs: '*.yaml', mode: 'build', ...extra }, env: process.env as Record<string, string> });

@@ -7,16 +7,10 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { loadInfraEnv, MANIFEST_ACCEPT, tagExists } from '../support/fixtures';
 import { imagesOf, REPO_ROOT, runStep, StepResult } from '../support/runner';
 
 const REGISTRY = '127.0.0.1:5000';
-const ACCEPT = [
-  'application/vnd.oci.image.index.v1+json',
-  'application/vnd.oci.image.manifest.v1+json',
-  'application/vnd.docker.distribution.manifest.list.v2+json',
-  'application/vnd.docker.distribution.manifest.v2+json',
-].join(', ');
-
 /** The examples, in a fresh workspace, pushing to a repository namespace of their own. */
 function examplesWorkspace(): { ws: string; ns: string } {
   const ws = fs.mkdtempSync(path.join(os.tmpdir(), 'build-e2e-'));
@@ -43,26 +37,16 @@ function succeeded(r: StepResult): StepResult {
 async function imageConfig(image: string): Promise<{ config: { Env?: string[] } }> {
   const m = /^([^/]+)\/(.+):([^:]+)$/.exec(image)!;
   const [, host, repo, tag] = m;
-  const manifest = (await (await fetch(`http://${host}/v2/${repo}/manifests/${tag}`, { headers: { accept: ACCEPT } })).json()) as {
+  const manifest = (await (await fetch(`http://${host}/v2/${repo}/manifests/${tag}`, { headers: { accept: MANIFEST_ACCEPT } })).json()) as {
     config: { digest: string };
   };
   return (await (await fetch(`http://${host}/v2/${repo}/blobs/${manifest.config.digest}`)).json()) as { config: { Env?: string[] } };
 }
 
-async function tagExists(image: string): Promise<boolean> {
-  const [, host, repo, tag] = /^([^/]+)\/(.+):([^:]+)$/.exec(image)!;
-  const r = await fetch(`http://${host}/v2/${repo}/manifests/${tag}`, { method: 'HEAD', headers: { accept: ACCEPT } });
-  return r.status === 200;
-}
-
 beforeAll(() => {
   // Idempotent: the servers are already up under scripts/test.sh; a failure here fails the tests.
   execFileSync('bash', [path.join(REPO_ROOT, 'scripts/infra.sh'), 'start'], { stdio: 'ignore', timeout: 600_000 });
-  for (const line of execFileSync('bash', [path.join(REPO_ROOT, 'scripts/infra.sh'), 'env'], { encoding: 'utf8' }).split('\n')) {
-    const i = line.indexOf('=');
-    if (i > 0) process.env[line.slice(0, i)] = line.slice(i + 1);
-  }
-  if (!process.env.BUILDX_BUILDER) throw new Error('scripts/infra.sh env printed no BUILDX_BUILDER');
+  loadInfraEnv();
 }, 600_000);
 
 test('build, then nothing to build, then only the changed image, from cached layers', async () => {

@@ -9,17 +9,14 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { FIXTURE_TAGS, Registries, startRegistries } from '../registry/support/infra';
 import { imagesOf, runStep, StepResult } from '../support/runner';
+import { workspace as makeWorkspace } from '../support/fixtures';
+
+const workspace = (files: Record<string, string>): string => makeWorkspace(files, 'check-');
 
 let reg: Registries;
 beforeAll(() => {
   reg = startRegistries();
 });
-
-function workspace(files: Record<string, string>): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'check-'));
-  for (const [rel, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, rel), text);
-  return dir;
-}
 
 /** Copy a fixture image to `dest` with skopeo, so the tag the action computes really exists. */
 function pushAs(dest: string, source: string, extra: string[] = []): void {

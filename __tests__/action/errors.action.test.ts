@@ -1,17 +1,6 @@
 /** Bad input through the bundled action: a failed step, an annotation on the right file and line, no outputs. */
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { imagesOf, runStep } from '../support/runner';
-
-function workspace(files: Record<string, string>): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ws-'));
-  for (const [rel, text] of Object.entries(files)) {
-    fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
-    fs.writeFileSync(path.join(dir, rel), text);
-  }
-  return dir;
-}
+import { workspace } from '../support/fixtures';
 
 const plan = (ws: string, specs: string, extra: Record<string, string> = {}) =>
   runStep({ workspace: ws, with: { specs, mode: 'plan', ...extra } });

@@ -2,23 +2,17 @@
  * Fan-out across jobs through the bundled action: `matrix` lists exactly what a build job would
  * build, and `only` restricts a run to some keys plus the repository base specs they need.
  */
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { FIXTURE_TAGS, Registries, startRegistries } from '../registry/support/infra';
 import { imagesOf, runStep, StepResult } from '../support/runner';
+import { workspace as makeWorkspace } from '../support/fixtures';
+
+const workspace = (files: Record<string, string>): string => makeWorkspace(files, 'fanout-');
 
 let reg: Registries;
 beforeAll(() => {
   reg = startRegistries();
 });
-
-function workspace(files: Record<string, string>): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fanout-'));
-  for (const [rel, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, rel), text);
-  return dir;
-}
 
 const step = (ws: string, extra: Record<string, string>): Promise<StepResult> => runStep({ workspace: ws, with: { specs: '*.yaml', ...extra } });
 const matrixOf = (r: StepResult) => JSON.parse(r.outputs.matrix) as { include: Array<{ key: string; file: string; image: string }> };

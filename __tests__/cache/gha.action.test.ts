@@ -10,6 +10,9 @@ import * as path from 'node:path';
 import { startTestBuilder, TestBuilder } from '../support/builder';
 import { CacheService, startCacheService } from '../support/cacheService';
 import { imagesOf, runStep, StepResult } from '../support/runner';
+import { workspace as makeWorkspace } from '../support/fixtures';
+
+const workspace = (files: Record<string, string>): string => makeWorkspace(files, 'gha-ws-');
 
 jest.setTimeout(20 * 60 * 1000);
 
@@ -26,12 +29,6 @@ afterAll(async () => {
   builder?.stop();
   await svc?.stop();
 });
-
-function workspace(files: Record<string, string>): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gha-ws-'));
-  for (const [rel, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, rel), text);
-  return dir;
-}
 
 const spec = (name: string, extra: string): string =>
   [
