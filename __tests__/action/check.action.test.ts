@@ -132,3 +132,24 @@ test('builder: noop images are not checked', async () => {
   expect(r.exitCode).toBe(0);
   expect(imagesOf(r)[0]).toMatchObject({ status: 'skipped', image: 'ghcr.io/acme/prebuilt:1.0' });
 });
+
+test('a pull request from a fork (no secrets): anonymous pull tokens, and the gate still tells built from missing', async () => {
+  const unique = `f${Date.now()}`;
+  const ws = workspace({
+    'built.yaml': `name: fork-built-${unique}\nregistry: ${reg.token}/${reg.repo.split('/')[0]}\n`,
+    'unbuilt.yaml': `name: fork-unbuilt-${unique}\nregistry: ${reg.token}/${reg.repo.split('/')[0]}\n`,
+  });
+  const built = imagesOf(await step(ws, { mode: 'plan' })).find((i) => i.key === 'built')!.image;
+  pushAs(built, `${reg.plain}/${reg.repo}:${FIXTURE_TAGS.dockerV2}`, ['--dest-creds', `${reg.user}:${reg.password}`]);
+
+  // What a fork's pull_request job has: no Docker credentials at all.
+  const fork = { DOCKER_CONFIG: fs.mkdtempSync(path.join(os.tmpdir(), 'no-creds-')), GITHUB_EVENT_NAME: 'pull_request', GITHUB_REF: 'refs/pull/7/merge' };
+  const gate = await step(ws, { mode: 'check', 'fail-on-missing': 'true' }, fork);
+  expect(gate.exitCode).toBe(1);
+  expect(imagesOf(gate).map((i) => [i.key, i.status])).toEqual([
+    ['built', 'exists'],
+    ['unbuilt', 'missing'],
+  ]);
+  expect(gate.annotations.filter((a) => a.level === 'error' && a.props.file).map((a) => a.props.file)).toEqual(['unbuilt.yaml']);
+  expect(JSON.parse(gate.outputs.matrix).include.map((e: { key: string }) => e.key)).toEqual(['unbuilt']);
+});
