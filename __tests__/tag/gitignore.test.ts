@@ -80,14 +80,27 @@ describe('gitIgnore with real git', () => {
 });
 
 describe('gitIgnore core (injected runner)', () => {
-  test('runs both listings in the root resolved against cwd', () => {
+  test('runs the listings in the root resolved against cwd; the directory one only when a directory is asked about', () => {
     const calls: Array<[readonly string[], string]> = [];
-    gitIgnore('proj', '/work', fakeGit([], [], calls));
+    const rule = gitIgnore('proj', '/work', fakeGit(['x.log'], ['build/'], calls), (p) => p.endsWith('/build'));
+    expect(calls).toEqual([[[...LS_IGNORED], '/work/proj']]);
+    expect(rule('x.log')).toBe(true);
+    expect(rule('y.txt')).toBe(false);
+    expect(calls).toHaveLength(1);
+    expect(rule('build')).toBe(true);
+    expect(rule('build')).toBe(true);
     expect(calls).toEqual([
       [[...LS_IGNORED], '/work/proj'],
       [[...LS_IGNORED, '--directory'], '/work/proj'],
     ]);
     expect(LS_IGNORED).toEqual(['ls-files', '-io', '--exclude-standard']);
+  });
+
+  test('without ignored files git runs once', () => {
+    const calls: Array<[readonly string[], string]> = [];
+    const rule = gitIgnore('proj', '/work', fakeGit([], ['build/'], calls), () => true);
+    expect(rule('build')).toBe(false);
+    expect(calls).toHaveLength(1);
   });
 
   test('no git executable or a failing git: nothing is ignored', () => {

@@ -114,7 +114,7 @@ function readLevel(root: string, rel: string, opts: WalkOptions): { level: WalkL
 
 function isDirectory(p: string): boolean {
   try {
-    return fs.statSync(p).isDirectory();
+    return fs.statSync(p, { throwIfNoEntry: false })?.isDirectory() ?? false;
   } catch {
     return false;
   }

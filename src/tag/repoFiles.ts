@@ -19,7 +19,7 @@ const realRepos = new Map<string, string>();
 function realRepo(repoRoot: string): string {
   let real = realRepos.get(repoRoot);
   if (real === undefined) {
-    real = fs.realpathSync(repoRoot);
+    real = fs.realpathSync.native(repoRoot);
     realRepos.set(repoRoot, real);
   }
   return real;
@@ -29,7 +29,8 @@ function realRepo(repoRoot: string): string {
 export function realPathInsideRepo(fsPath: string, repoRoot: string, field: string, shown: string): string {
   let real: string;
   try {
-    real = fs.realpathSync(fsPath);
+    // One realpath(3) call; the JavaScript version lstat()s every component of every file's path.
+    real = fs.realpathSync.native(fsPath);
   } catch (e) {
     throw new SpecError(`cannot resolve '${shown}': ${(e as Error).message}`, { field });
   }
@@ -55,7 +56,7 @@ export type FileKind = 'regular' | 'dir' | 'missing' | 'special';
  */
 export function isSocket(fsPath: string): boolean {
   try {
-    return fs.statSync(fsPath).isSocket();
+    return fs.statSync(fsPath, { throwIfNoEntry: false })?.isSocket() ?? false;
   } catch {
     return false;
   }
@@ -67,18 +68,21 @@ export function specialFileError(shown: string, field: string): SpecError {
 }
 
 export function fileKind(fsPath: string): FileKind {
-  let st: fs.Stats;
+  let st: fs.Stats | undefined;
   try {
-    st = fs.statSync(fsPath);
+    st = fs.statSync(fsPath, { throwIfNoEntry: false });
   } catch {
     return 'missing';
   }
+  if (st === undefined) return 'missing';
   if (st.isFile()) return 'regular';
   if (st.isDirectory()) return 'dir';
   return 'special';
 }
 
 const CHUNK = 1 << 16;
+// One read buffer for every file: hashing is synchronous, so it is never shared by two reads.
+const chunk = Buffer.allocUnsafe(CHUNK);
 
 /** flytekit's `_filehash_update`, streaming so large files are not held in memory. */
 export function hashFileContent(hash: Hash, realPath: string, field: string, shown: string): void {
@@ -89,7 +93,7 @@ export function hashFileContent(hash: Hash, realPath: string, field: string, sho
     throw new SpecError(`cannot read '${shown}': ${(e as Error).message}`, { field });
   }
   try {
-    const buf = Buffer.allocUnsafe(CHUNK);
+    const buf = chunk;
     for (;;) {
       const n = fs.readSync(fd, buf, 0, CHUNK, null);
       if (n === 0) break;

@@ -175,7 +175,7 @@ export function dockerIgnore(root: string, cwd: string, repoRoot: string): Ignor
 
 function isFile(p: string): boolean {
   try {
-    return fs.statSync(p).isFile();
+    return fs.statSync(p, { throwIfNoEntry: false })?.isFile() ?? false;
   } catch {
     return false;
   }

@@ -68,7 +68,8 @@ export function posixPathOf(p: string): string {
 
 function defaultIsDir(p: string): boolean {
   try {
-    return fs.statSync(p).isDirectory();
+    // Usually a path that does not exist (the root is joined twice): no exception for that.
+    return fs.statSync(p, { throwIfNoEntry: false })?.isDirectory() ?? false;
   } catch {
     return false;
   }
@@ -86,13 +87,16 @@ export function gitIgnore(
 ): IgnoreRule {
   const gitCwd = fsPathOf(root, cwd);
   const files = listIgnored(run, gitCwd, []);
-  const dirs = listIgnored(run, gitCwd, ['--directory']);
+  // flytekit consults the directory list only when some file is ignored, so without ignored
+  // files (most roots) the second git process is never needed. git's answer cannot change within
+  // a run, so asking it later gives what flytekit's up-front call would.
+  let dirs: Set<string> | undefined;
   return (path) => {
-    // flytekit consults the directory list only when some file is ignored.
     if (files.size === 0) return false;
     const posix = posixPathOf(path);
     if (files.has(posix)) return true;
-    if (isDir(fsPathOf(pyJoin(root, path), cwd)) && dirs.size > 0) return dirs.has(`${posix}/`);
-    return false;
+    if (!isDir(fsPathOf(pyJoin(root, path), cwd))) return false;
+    dirs ??= listIgnored(run, gitCwd, ['--directory']);
+    return dirs.size > 0 && dirs.has(`${posix}/`);
   };
 }
