@@ -15,40 +15,13 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fmtBytes, fmtMs, fmtRatio, imagesOf, infra, REPO_ROOT, runAction, runStandalone, tempDir } from './lib/common.mjs';
 import { request, startProxy } from './lib/registry.mjs';
+import builderLib from '../scripts/lib/builder.cjs';
+
+const { startBuilder } = builderLib;
 
 const CACHE_SERVER = path.join(REPO_ROOT, 'scripts/gha-cache/server.mjs');
-const BUILDKIT_SH = path.join(REPO_ROOT, 'scripts/lib/buildkit.sh');
 const BLOB_PATH_RE = /\/actions-cache\/(\d+)$/;
 
-/** A BuildKit daemon and buildx builder in `dir`, started, emptied and stopped by buildkit.sh. */
-function startBuilder(dir, name) {
-  const run = (cmd) =>
-    execFileSync('bash', [BUILDKIT_SH, cmd], {
-      env: { ...process.env, INFRA_DIR: dir, IMAGESPEC_BUILDKIT_TCP: 'off', IMAGESPEC_BUILDX_BUILDER: name },
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-  run('start');
-  const env = Object.fromEntries(
-    run('env')
-      .split('\n')
-      .map((l) => l.split(/=(.*)/s).slice(0, 2))
-      .filter(([k]) => ['BUILDX_BUILDER', 'BUILDX_CONFIG', 'BUILDKIT_HOST'].includes(k)),
-  );
-  return {
-    env,
-    // Like a new runner: no layer, no cache mount. (`buildctl prune --all` would do on a private
-    // daemon too; restarting on an empty root is certain to leave nothing behind.)
-    empty() {
-      run('stop');
-      fs.rmSync(path.join(dir, 'buildkit', 'root'), { recursive: true, force: true });
-      run('start');
-    },
-    stop() {
-      run('stop');
-    },
-  };
-}
 
 async function startCacheServer(dir) {
   const child = spawn(process.execPath, [CACHE_SERVER, '--port', '0', '--dir', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
