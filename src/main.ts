@@ -1,15 +1,15 @@
 import * as core from '@actions/core';
 import { InputError, SpecError } from './errors';
-import { readInputs } from './action/inputs';
+import { Inputs, readInputs } from './action/inputs';
 import { baseOutputs, checkOutputs, matrixOutput, Outputs, record } from './action/outputs';
 import { needsBuild } from './action/decide';
 import { selectOnly } from './plan/select';
 import { summaryMarkdown } from './action/summary';
 import { annotateErrors, annotateWarnings } from './action/report';
-import { runCheckMode } from './action/checkMode';
+import { RegistryChecks } from './action/checkMode';
 import { runBuildMode } from './action/buildMode';
-import { findSpecFiles } from './discover/specFiles';
-import { planImages } from './plan/plan';
+import { findSpecFiles, SpecFile } from './discover/specFiles';
+import { planImagesAsync } from './plan/plan';
 import { fsDigests } from './tag/fsDigests';
 
 function setOutputs(outputs: Outputs): void {
@@ -26,22 +26,36 @@ export async function run(): Promise<void> {
   const files = await findSpecFiles(inputs.specs, inputs.workingDirectory);
   core.info(`Found ${files.length} ImageSpec file(s): ${files.map((f) => f.rel).join(', ')}`);
 
-  const plan = planImages(files, {
-    cwd: inputs.workingDirectory,
-    hostMachine: inputs.hostMachine,
-    digests: fsDigests(inputs.workingDirectory, inputs.workspace),
-  });
+  const checks = inputs.mode === 'plan' ? undefined : new RegistryChecks(inputs);
+  try {
+    await planCheckBuild(inputs, files, checks);
+  } finally {
+    // Idle keep-alive sockets (or checks of a plan that failed) must not hold the process open.
+    checks?.close();
+  }
+}
+
+async function planCheckBuild(inputs: Inputs, files: SpecFile[], checks: RegistryChecks | undefined): Promise<void> {
+  // Each registry check starts as soon as its tag is known, overlapping the round trips with reading
+  // the other specs. With `only`, just the named images: their base specs are known at the end.
+  const named = new Set(inputs.only);
+  const plan = await planImagesAsync(
+    files,
+    { cwd: inputs.workingDirectory, hostMachine: inputs.hostMachine, digests: fsDigests(inputs.workingDirectory, inputs.workspace) },
+    (p) => {
+      if (named.size === 0 || named.has(p.file.key)) checks?.start(p);
+    },
+  );
   if (plan.errors.length > 0) {
     annotateErrors(plan.errors, inputs.workingDirectory, inputs.workspace);
     await writeSummary(summaryMarkdown('ImageSpec images', [], plan.errors.map((e) => e.describe())));
-    core.setFailed(`${plan.errors.length} ImageSpec error(s); nothing was checked, built or pushed`);
+    core.setFailed(`${plan.errors.length} ImageSpec error(s); nothing was built or pushed`);
     return;
   }
   annotateWarnings(plan.warnings, inputs.workingDirectory, inputs.workspace);
 
   const images = selectOnly(plan.images, inputs.only);
-  const { records, failures } =
-    inputs.mode === 'plan' ? { records: images.map((p) => record(p, 'planned')), failures: [] } : await runCheckMode(inputs, images);
+  const { records, failures } = checks ? await checks.finish(images) : { records: images.map((p) => record(p, 'planned')), failures: [] };
   // What the registry said, before any build changes a status.
   const noop = new Set(images.filter((p) => p.noop).map((p) => p.file.key));
   const registryOutputs = {

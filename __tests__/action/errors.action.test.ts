@@ -27,7 +27,7 @@ describe.each([
     if (line !== undefined) expect(errs[0].props.line).toBe(String(line));
     if (field !== undefined) expect(errs[0].props.title).toContain(field);
     expect(r.summary).toContain('bad.yaml');
-    expect(r.stdout + r.stderr).toContain('nothing was checked, built or pushed');
+    expect(r.stdout + r.stderr).toContain('nothing was built or pushed');
   });
 });
 

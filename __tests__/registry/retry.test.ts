@@ -1,5 +1,5 @@
 import { HttpResponse, TransportError } from '../../src/registry/http';
-import { backoffDelay, DEFAULT_RETRY_POLICY, isRetryableStatus, mapLimit, parseRetryAfter, withRetries } from '../../src/registry/retry';
+import { backoffDelay, DEFAULT_RETRY_POLICY, isRetryableStatus, limiter, mapLimit, parseRetryAfter, withRetries } from '../../src/registry/retry';
 import { fakeClock } from './support/infra';
 
 const NOW = Date.parse('2026-01-01T00:00:00Z');
@@ -118,4 +118,28 @@ test('mapLimit keeps order and never exceeds the limit', async () => {
   expect(out).toEqual(Array.from({ length: 50 }, (_, i) => i * 2));
   expect(peak).toBe(4);
   expect(await mapLimit([], 3, async () => 1)).toEqual([]);
+});
+
+test('limiter: tasks arriving over time, at most the limit in flight, a freed slot goes to the longest waiter', async () => {
+  const gate = limiter(2);
+  let active = 0;
+  let peak = 0;
+  const order: number[] = [];
+  const task = (i: number, ms: number) => async () => {
+    active++;
+    peak = Math.max(peak, active);
+    order.push(i);
+    await new Promise((r) => setTimeout(r, ms));
+    active--;
+    return i;
+  };
+  const first = [gate(task(0, 5)), gate(task(1, 20)), gate(task(2, 1)), gate(task(3, 1))];
+  await first[0];
+  // Arrives just as task 0 hands its slot to task 2: must wait behind task 3.
+  const late = gate(task(4, 1));
+  expect(await Promise.all([...first, late])).toEqual([0, 1, 2, 3, 4]);
+  expect(peak).toBe(2);
+  expect(order).toEqual([0, 1, 2, 3, 4]);
+  await expect(gate(async () => Promise.reject(new Error('x')))).rejects.toThrow('x');
+  expect(await gate(async () => 'after a failure')).toBe('after a failure');
 });

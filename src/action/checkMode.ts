@@ -1,42 +1,76 @@
 import * as core from '@actions/core';
 import type { PlannedImage } from '../plan/plan';
-import { checkImages } from '../registry';
+import { RegistryClient } from '../registry';
+import { limiter } from '../registry/retry';
+import type { ImageStatus } from '../registry/types';
 import { fieldWhere } from '../spec/postInit';
 import { decide } from './decide';
 import type { Inputs } from './inputs';
 import { ImageRecord, record } from './outputs';
 import { annotationProps } from './report';
 
-/** Ask the registries about every image that a builder would produce; noop images are someone else's. */
-export async function runCheckMode(inputs: Inputs, images: PlannedImage[]): Promise<{ records: ImageRecord[]; failures: string[] }> {
-  const checked = images.filter((p) => !p.noop);
-  const results = await checkImages(
-    checked.map((p) => ({ ref: p.image, platforms: p.spec.values.platform.kind === 'str' ? p.spec.values.platform.value : undefined })),
-    {
+/**
+ * The registry checks of one run. A check may start while specs are still being planned (`start`,
+ * as each tag is known): on a no-op run the registry round trips are the whole cost, and this
+ * overlaps them with reading the specs. Checks only read, so one started for a plan that turns
+ * out invalid does no harm; `close` drops it.
+ */
+export class RegistryChecks {
+  private readonly client: RegistryClient;
+  private readonly gate: <R>(task: () => Promise<R>) => Promise<R>;
+  private readonly started = new Map<string, Promise<ImageStatus>>();
+
+  constructor(private readonly inputs: Inputs) {
+    this.client = new RegistryClient({
       concurrency: inputs.concurrency,
       insecureRegistries: inputs.insecureRegistries,
       setSecret: (s) => core.setSecret(s),
       log: (line) => core.debug(line),
-    },
-  );
-  const failures: string[] = [];
-  const records = images.map((p) => {
-    if (p.noop) return { ...record(p, 'skipped'), reason: 'builder: noop uses base_image as it is' };
-    const d = decide(results[checked.indexOf(p)].result, inputs.onUnknown);
-    const r: ImageRecord = { ...record(p, d.status), reason: d.reason, digest: d.digest };
-    const at = annotationProps(fieldWhere(p.spec, 'name'), inputs.workingDirectory, inputs.workspace);
-    if (d.fatal) {
-      core.error(`${p.image}: cannot tell whether the image exists: ${d.reason}`, { ...at, title: 'Registry check failed' });
-      failures.push(p.file.key);
-    } else if (d.status === 'unknown') {
-      core.warning(`${p.image}: cannot tell whether the image exists (${d.reason}); on-unknown: ${inputs.onUnknown}`, at);
-    }
-    if (d.status === 'missing' && inputs.failOnMissing && inputs.mode === 'check') {
-      core.error(`${p.image} is not in the registry`, { ...at, title: 'Image missing' });
-      failures.push(p.file.key);
-    }
-    return r;
-  });
-  return { records, failures: [...new Set(failures)] };
-}
+    });
+    this.gate = limiter(inputs.concurrency);
+  }
 
+  /** Starts checking an image unless that has started; noop images are someone else's. */
+  start(p: PlannedImage): void {
+    if (p.noop || this.started.has(p.file.key)) return;
+    const platforms = p.spec.values.platform.kind === 'str' ? p.spec.values.platform.value : undefined;
+    this.started.set(
+      p.file.key,
+      this.gate(() => this.client.check({ ref: p.image, platforms })),
+    );
+  }
+
+  close(): void {
+    this.client.close();
+  }
+
+  /** Checks whatever has not started, waits for all, and decides each image's status. */
+  async finish(images: PlannedImage[]): Promise<{ records: ImageRecord[]; failures: string[] }> {
+    images.forEach((p) => this.start(p));
+    const statuses = new Map<string, ImageStatus>();
+    try {
+      for (const p of images) if (!p.noop) statuses.set(p.file.key, await this.started.get(p.file.key)!);
+    } finally {
+      this.close();
+    }
+    const failures: string[] = [];
+    const records = images.map((p) => {
+      if (p.noop) return { ...record(p, 'skipped'), reason: 'builder: noop uses base_image as it is' };
+      const d = decide(statuses.get(p.file.key)!, this.inputs.onUnknown);
+      const r: ImageRecord = { ...record(p, d.status), reason: d.reason, digest: d.digest };
+      const at = annotationProps(fieldWhere(p.spec, 'name'), this.inputs.workingDirectory, this.inputs.workspace);
+      if (d.fatal) {
+        core.error(`${p.image}: cannot tell whether the image exists: ${d.reason}`, { ...at, title: 'Registry check failed' });
+        failures.push(p.file.key);
+      } else if (d.status === 'unknown') {
+        core.warning(`${p.image}: cannot tell whether the image exists (${d.reason}); on-unknown: ${this.inputs.onUnknown}`, at);
+      }
+      if (d.status === 'missing' && this.inputs.failOnMissing && this.inputs.mode === 'check') {
+        core.error(`${p.image} is not in the registry`, { ...at, title: 'Image missing' });
+        failures.push(p.file.key);
+      }
+      return r;
+    });
+    return { records, failures: [...new Set(failures)] };
+  }
+}

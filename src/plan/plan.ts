@@ -49,16 +49,78 @@ export function isSpecPath(baseImage: string): boolean {
  * error is collected, so a user sees all problems at once; a caller must act on nothing when
  * `errors` is not empty.
  */
-export function planImages(files: SpecFile[], opts: { cwd: string; hostMachine: string; digests: Digests }): PlanResult {
+export function planImages(files: SpecFile[], opts: PlanOptions): PlanResult {
+  const steps = planning(files, opts);
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+  }
+}
+
+/**
+ * `planImages`, giving the event loop a turn between files and handing each image to `early` as
+ * soon as its tag is known, so registry checks run while the other specs are still being read. An
+ * image handed out early may still end up in a plan with errors: `early` may only start work that
+ * does nothing (an existence check), never a build.
+ */
+export async function planImagesAsync(files: SpecFile[], opts: PlanOptions, early: (p: PlannedImage) => void): Promise<PlanResult> {
+  const steps = planning(files, opts, early);
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+}
+
+export interface PlanOptions {
+  cwd: string;
+  hostMachine: string;
+  digests: Digests;
+}
+
+/** One image's plan; throws SpecError. A child's base spec must already be linked. */
+function planOne(file: SpecFile, spec: ImageSpec, digests: Digests, baseKey: string | undefined): PlannedImage {
+  const tag = computeTag(spec, digests);
+  const noop = spec.values.builder.kind === 'str' && spec.values.builder.value === 'noop';
+  let image = tag.imageName;
+  if (noop) {
+    const b = spec.values.base_image;
+    if (b.kind !== 'str' || spec.baseSpec) {
+      throw new SpecError('base_image must be a string to use the noop image builder', fieldWhere(spec, 'base_image', b));
+    }
+    image = pyStr(b);
+  }
+  return { file, spec, tag, id: specId(spec), image, noop, baseKey };
+}
+
+const YIELD_EVERY_FILES = 4;
+
+/** The planning, as steps: it yields between files (every few), and returns the result. */
+function* planning(files: SpecFile[], opts: PlanOptions, early?: (p: PlannedImage) => void): Generator<void, PlanResult> {
   const errors: SpecError[] = [];
   const loaded = new Map<string, { file: SpecFile; spec: ImageSpec }>();
-  for (const file of files) {
+  // Specs without a repository base spec need no other file for their tag: planned as they load.
+  const planned = new Map<string, PlannedImage | SpecError>();
+  for (const [i, file] of files.entries()) {
     try {
-      loaded.set(file.abs, { file, spec: loadSpecFile(file.abs, file.rel, opts.hostMachine) });
+      const spec = loadSpecFile(file.abs, file.rel, opts.hostMachine);
+      loaded.set(file.abs, { file, spec });
+      const b = spec.values.base_image;
+      if (!(b.kind === 'str' && isSpecPath(b.value))) {
+        try {
+          const p = planOne(file, spec, opts.digests, undefined);
+          planned.set(file.abs, p);
+          early?.(p);
+        } catch (e) {
+          if (!(e instanceof SpecError)) throw e;
+          planned.set(file.abs, e);
+        }
+      }
     } catch (e) {
       if (!(e instanceof SpecError)) throw e;
       errors.push(e);
     }
+    if (i % YIELD_EVERY_FILES === YIELD_EVERY_FILES - 1) yield;
   }
 
   const baseOf = new Map<string, string>();
@@ -105,23 +167,18 @@ export function planImages(files: SpecFile[], opts: { cwd: string; hostMachine: 
 
   const images: PlannedImage[] = [];
   for (const { file, spec } of loaded.values()) {
-    try {
-      const tag = computeTag(spec, opts.digests);
-      const noop = spec.values.builder.kind === 'str' && spec.values.builder.value === 'noop';
-      let image = tag.imageName;
-      if (noop) {
-        const b = spec.values.base_image;
-        if (b.kind !== 'str' || spec.baseSpec) {
-          throw new SpecError('base_image must be a string to use the noop image builder', fieldWhere(spec, 'base_image', b));
-        }
-        image = pyStr(b);
-      }
+    let p = planned.get(file.abs);
+    if (p === undefined) {
       const base = baseOf.get(file.abs);
-      images.push({ file, spec, tag, id: specId(spec), image, noop, baseKey: base ? loaded.get(base)!.file.key : undefined });
-    } catch (e) {
-      if (!(e instanceof SpecError)) throw e;
-      errors.push(e);
+      try {
+        p = planOne(file, spec, opts.digests, base ? loaded.get(base)!.file.key : undefined);
+      } catch (e) {
+        if (!(e instanceof SpecError)) throw e;
+        p = e;
+      }
     }
+    if (p instanceof SpecError) errors.push(p);
+    else images.push(p);
   }
   return errors.length > 0 ? { images: [], errors, warnings: [] } : { images, errors, warnings: images.flatMap((p) => warningsFor(p.spec)) };
 }

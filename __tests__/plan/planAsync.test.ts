@@ -1,0 +1,67 @@
+/**
+ * planImagesAsync hands images out early so registry checks overlap with reading specs; the plan
+ * it returns must be exactly planImages', and nothing it hands out early may differ from the plan.
+ */
+import * as fs from 'node:fs';
+import { findSpecFiles } from '../../src/discover/specFiles';
+import { PlannedImage, planImages, planImagesAsync } from '../../src/plan/plan';
+import { fsDigests } from '../../src/tag/fsDigests';
+import { workspace } from '../support/fixtures';
+
+async function both(files: Record<string, string>) {
+  const ws = workspace(files, 'plan-async-');
+  const specFiles = await findSpecFiles('*.yaml', ws);
+  const opts = { cwd: ws, hostMachine: 'x86_64', digests: fsDigests(ws, ws) };
+  const early: PlannedImage[] = [];
+  const async = await planImagesAsync(specFiles, opts, (p) => early.push(p));
+  // A fresh load: linking mutates the loaded specs.
+  const sync = planImages(await findSpecFiles('*.yaml', ws), { ...opts, digests: fsDigests(ws, ws) });
+  fs.rmSync(ws, { recursive: true, force: true });
+  return { async, sync, early };
+}
+
+const summary = (r: { images: PlannedImage[]; errors: Array<{ describe(): string }> }) => ({
+  images: r.images.map((p) => [p.file.key, p.image, p.id, p.baseKey ?? null]),
+  errors: r.errors.map((e) => e.describe()),
+});
+
+test('the same plan as planImages; images without a repository base spec are handed out early, as planned', async () => {
+  const files: Record<string, string> = {
+    'base.yaml': 'name: base\nregistry: ghcr.io/acme\n',
+    'app.yaml': 'name: app\nregistry: ghcr.io/acme\nbase_image: ./base.yaml\n',
+    'noop.yaml': 'name: x\nbuilder: noop\nbase_image: ghcr.io/acme/prebuilt:1\n',
+  };
+  for (let i = 0; i < 20; i++) files[`svc${String(i).padStart(2, '0')}.yaml`] = `name: svc${i}\nregistry: ghcr.io/acme\npackages: [pkg${i}]\n`;
+  const { async, sync, early } = await both(files);
+  expect(summary(async)).toEqual(summary(sync));
+  expect(async.images).toHaveLength(23);
+  expect(early.map((p) => p.file.key).sort()).toEqual(async.images.map((p) => p.file.key).filter((k) => k !== 'app').sort());
+  for (const p of early) expect(async.images).toContain(p);
+});
+
+test('with an invalid spec the plan has only errors, like planImages, whatever was handed out early', async () => {
+  const { async, sync, early } = await both({
+    'good.yaml': 'name: good\nregistry: ghcr.io/acme\n',
+    'bad.yaml': 'name: bad\nregistry: ghcr.io/acme\nunknown_field: 1\n',
+    'badtag.yaml': 'name: t\nregistry: ghcr.io/acme\ntag_format: "{nope}"\n',
+  });
+  expect(summary(async)).toEqual(summary(sync));
+  expect(async.images).toEqual([]);
+  expect(async.errors.length).toBeGreaterThan(0);
+  expect(early.map((p) => p.file.key)).toEqual(['good']);
+});
+
+test('the event loop runs between files', async () => {
+  const files: Record<string, string> = {};
+  for (let i = 0; i < 40; i++) files[`s${String(i).padStart(2, '0')}.yaml`] = `name: s${i}\nregistry: ghcr.io/acme\n`;
+  const ws = workspace(files, 'plan-async-');
+  let ticks = 0;
+  const timer = setInterval(() => ticks++, 0);
+  const turns: number[] = [];
+  await planImagesAsync(await findSpecFiles('*.yaml', ws), { cwd: ws, hostMachine: 'x86_64', digests: fsDigests(ws, ws) }, () => {
+    turns.push(ticks);
+  });
+  clearInterval(timer);
+  fs.rmSync(ws, { recursive: true, force: true });
+  expect(new Set(turns).size).toBeGreaterThan(1);
+});
