@@ -56,28 +56,9 @@ export function actionManifest(): ActionYml {
 }
 
 /** `NAME=VALUE` and `NAME<<DELIM … DELIM` lines, as the runner's file-command reader accepts them. */
-export function parseFileCommands(text: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const lines = text.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i];
-    if (!line) continue;
-    const eq = line.indexOf('=');
-    const hd = line.indexOf('<<');
-    if (eq >= 0 && (hd < 0 || eq < hd)) {
-      out[line.slice(0, eq)] = line.slice(eq + 1);
-      continue;
-    }
-    if (hd < 0) throw new Error(`invalid file command line: ${line}`);
-    const name = line.slice(0, hd);
-    const delim = line.slice(hd + 2);
-    const value: string[] = [];
-    for (i++; i < lines.length && lines[i] !== delim; i++) value.push(lines[i]);
-    if (i >= lines.length) throw new Error(`no closing delimiter for ${name}`);
-    out[name] = value.join('\n');
-  }
-  return out;
-}
+export const parseFileCommands: (text: string) => Record<string, string> = (
+  require(path.join(REPO_ROOT, 'scripts', 'lib', 'file-commands.cjs')) as { parseFileCommands: (text: string) => Record<string, string> }
+).parseFileCommands;
 
 const unescapeData = (s: string) => s.replace(/%0D/g, '\r').replace(/%0A/g, '\n').replace(/%25/g, '%');
 const unescapeProp = (s: string) => unescapeData(s.replace(/%3A/g, ':').replace(/%2C/g, ','));

@@ -7,6 +7,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
+import fileCommands from '../../scripts/lib/file-commands.cjs';
+
+const { parseFileCommands } = fileCommands;
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const require = createRequire(import.meta.url);
@@ -29,28 +32,6 @@ export function infra() {
 
 export function tempDir(prefix) {
   return fs.mkdtempSync(path.join(os.tmpdir(), `imagespec-bench-${prefix}-`));
-}
-
-/** `NAME=VALUE` and `NAME<<DELIM … DELIM` lines, as @actions/core writes GITHUB_OUTPUT. */
-export function parseFileCommands(text) {
-  const out = {};
-  const lines = text.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i];
-    if (!line) continue;
-    const eq = line.indexOf('=');
-    const hd = line.indexOf('<<');
-    if (eq >= 0 && (hd < 0 || eq < hd)) {
-      out[line.slice(0, eq)] = line.slice(eq + 1);
-      continue;
-    }
-    const name = line.slice(0, hd);
-    const delim = line.slice(hd + 2);
-    const value = [];
-    for (i++; i < lines.length && lines[i] !== delim; i++) value.push(lines[i]);
-    out[name] = value.join('\n');
-  }
-  return out;
 }
 
 const MAXRSS_PRELOAD = path.join(REPO_ROOT, 'bench/lib/maxrss.cjs');
