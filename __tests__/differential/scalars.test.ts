@@ -114,9 +114,10 @@ const STRICTER_YAML: ReadonlyArray<[string, RegExp]> = [
   ['tag not supported', /tag .*(not supported|is refused|unsupported)|not supported/i],
   ['raw U+0085/U+2028/U+2029', /unsupported line break character/],
   ['limits', /nested more than|alias/i],
-  // PyYAML lets a quoted scalar continue at column 0 (`v: "a` newline `b"`); the yaml package needs
-  // the continuation indented past its key, so the action refuses it.
-  ['unindented quoted continuation', /a continuation line is not indented past its key|expected ':' before this value/],
+  // PyYAML lets a quoted scalar or a flow collection continue at column 0 (`v: "a` newline `b"`,
+  // `v: [a,` newline `b]`); the yaml package needs the line indented past its key, so the action
+  // refuses it.
+  ['unindented continuation', /line (inside it )?is not indented past its key|expected ':' before this value/],
   // PyYAML reads a U+FEFF after the first character as content; the yaml package does not.
   ['U+FEFF inside the text', /byte order mark \(U\+FEFF\) inside the text/],
   // PyYAML starts a comment at a '#' right after a quoted scalar or flow indicator (`'a'#x`).

@@ -223,7 +223,10 @@ describe('errors', () => {
     ['a: 1\n---\nb: 2', /expected a single document in the stream/, 2, 1],
     ['--- a\n--- b', /expected a single document in the stream/, 2, 1],
     ['...\na: 1', /document end marker/, 1, 1],
-    ['a: [1, 2', /Flow sequence/, 1, 9],
+    ['a: [1, 2', /flow sequence is not closed/, 1, 9],
+    // Deliberate: PyYAML ignores indentation inside flow collections; the yaml package does not.
+    ['x: 1\nv: [a,\n  b,\nc]', /flow sequence is not closed: .*a line inside it is not indented past its key/, 4, 1],
+    ['v: {a: 1,\nb: 2}', /flow map is not closed: either its '\}' is missing/, 2, 1],
     ['a: "unterminated', /quoted string is not closed/, 1, 4],
     ['a: b: c', /Nested mappings are not allowed/, 1, 4],
     ['a:\tb', /tab character/, 1, 3],
@@ -346,7 +349,7 @@ const DELIBERATE_REFUSALS = [
   /byte order mark/,
   // Layout the `yaml` package rejects although PyYAML reads it:
   /Comments must be separated from other tokens by white space/,
-  /must be sufficiently indented/,
+  /is not indented past its key/,
   /Block collections are not allowed within flow collections/,
 ];
 

@@ -58,11 +58,23 @@ export function loadYaml(text: string, file?: string): PyValue {
   const docs = Array.from(composer.compose(tokens, true, body.length));
   // PyYAML stops at the first problem: one inside the first document, else the second document.
   const err = docs[0]?.errors[0];
-  if (err) throw at.error(err.message.split('\n')[0], err.pos[0]);
+  if (err) throw at.error(composerMessage(err.message), err.pos[0]);
   if (docs.length > 1) throw at.error('expected a single document in the stream, but found another document', docs[1].range[0]);
   const root = docs[0]?.contents ?? null;
   if (root === null) return { kind: 'none', pos: { line: 1, col: 1 } };
   return new ValueBuilder(body, at).build(root);
+}
+
+/**
+ * The yaml package reports a flow collection cut short by a line at or left of its key's column
+ * as "must be sufficiently indented and end with a ]", which names neither likely cause. PyYAML
+ * ignores indentation inside flow collections, so a spec flytekit loads lands here too.
+ */
+function composerMessage(message: string): string {
+  const first = message.split('\n')[0];
+  const m = /^Flow (sequence|map) in block collection must be sufficiently indented and end with a ([\]}])$/.exec(first);
+  if (!m) return first;
+  return `flow ${m[1]} is not closed: either its '${m[2]}' is missing, or a line inside it is not indented past its key (the yaml package requires that indentation; PyYAML does not)`;
 }
 
 function checkCharacters(text: string, at: Positions): void {
