@@ -1,4 +1,4 @@
-import * as core from '@actions/core';
+import * as core from './action/core';
 import { InputError, SpecError } from './errors';
 import { Inputs, readInputs } from './action/inputs';
 import { baseOutputs, checkOutputs, matrixOutput, Outputs, record } from './action/outputs';
@@ -6,8 +6,7 @@ import { needsBuild } from './action/decide';
 import { selectOnly } from './plan/select';
 import { summaryMarkdown } from './action/summary';
 import { annotateErrors, annotateWarnings } from './action/report';
-import { RegistryChecks } from './action/checkMode';
-import { runBuildMode } from './action/buildMode';
+import type { RegistryChecks } from './action/checkMode';
 import { findSpecFiles, SpecFile } from './discover/specFiles';
 import { planImagesAsync } from './plan/plan';
 import { fsDigests } from './tag/fsDigests';
@@ -26,7 +25,9 @@ export async function run(): Promise<void> {
   const files = await findSpecFiles(inputs.specs, inputs.workingDirectory);
   core.info(`Found ${files.length} ImageSpec file(s): ${files.map((f) => f.rel).join(', ')}`);
 
-  const checks = inputs.mode === 'plan' ? undefined : new RegistryChecks(inputs);
+  // The registry client and the build code load only in the modes that use them: start-up time is
+  // paid on every run (bench/cold-start.mjs).
+  const checks = inputs.mode === 'plan' ? undefined : new (await import('./action/checkMode')).RegistryChecks(inputs);
   try {
     await planCheckBuild(inputs, files, checks);
   } finally {
@@ -65,6 +66,7 @@ async function planCheckBuild(inputs: Inputs, files: SpecFile[], checks: Registr
 
   const checkFailed = failures.length > 0;
   if (inputs.mode === 'build' && !checkFailed) {
+    const { runBuildMode } = await import('./action/buildMode');
     const built = await runBuildMode(inputs, images, records);
     if (built.errors.length > 0) {
       annotateErrors(built.errors, inputs.workingDirectory, inputs.workspace);

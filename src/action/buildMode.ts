@@ -1,4 +1,4 @@
-import * as core from '@actions/core';
+import * as core from './core';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';

@@ -3,7 +3,7 @@
  * src/cache, the main step's restore and the post step's save, linked by the action's state.
  */
 import * as cache from '@actions/cache';
-import * as core from '@actions/core';
+import * as core from './core';
 import * as exec from '@actions/exec';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
@@ -12,8 +12,7 @@ import * as path from 'node:path';
 import type { PreparedContext } from '../build/context';
 import { mountCacheKeys, mountIdsUsed } from '../cache/mounts';
 import { MountIo, MountState, restoreMounts, saveMounts } from '../cache/persist';
-
-export const MOUNT_STATE = 'cache-mounts';
+import { MOUNT_STATE } from './loadCacheMounts';
 
 const io: MountIo = {
   cache: {

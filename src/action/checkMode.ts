@@ -1,4 +1,4 @@
-import * as core from '@actions/core';
+import * as core from './core';
 import type { PlannedImage } from '../plan/plan';
 import { RegistryClient } from '../registry';
 import { limiter } from '../registry/retry';

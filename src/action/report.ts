@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import * as core from '@actions/core';
+import * as core from './core';
 import { SpecError, Where } from '../errors';
 
 /**

@@ -1,6 +1,6 @@
 import { createHash, Hash } from 'node:crypto';
 import { fsPathOf, pyJoin, pyWalk } from './pyWalk';
-import { fileKind, hashFileContent, hashPathJoined, isSocket, realPathInsideRepo, specialFileError } from './repoFiles';
+import { fileKind, hashFileContent, hashPathJoined, isSocket, realPathInsideRepo, specialFileError, walkedRealPaths } from './repoFiles';
 
 /**
  * flytekit's `compute_digest(copy, None)` for the ImageSpec `copy` list (reference §4.5): one md5 over
@@ -42,8 +42,7 @@ function pyBasename(p: string): string {
   return p.slice(p.lastIndexOf('/') + 1);
 }
 
-function hashOne(hash: Hash, fsPath: string, shown: string, rel: string, repoRoot: string): CopiedFile {
-  const realPath = realPathInsideRepo(fsPath, repoRoot, FIELD, shown);
+function hashAt(hash: Hash, realPath: string, shown: string, rel: string): CopiedFile {
   hashFileContent(hash, realPath, FIELD, shown);
   hashPathJoined(hash, rel);
   return { rel, realPath };
@@ -57,15 +56,16 @@ function hashOne(hash: Hash, fsPath: string, shown: string, rel: string, repoRoo
 function hashDir(hash: Hash, entry: string, cwd: string, repoRoot: string): CopiedFile[] {
   realPathInsideRepo(fsPathOf(entry, cwd), repoRoot, FIELD, entry);
   const files: CopiedFile[] = [];
+  const realPathOf = walkedRealPaths(cwd, repoRoot, FIELD);
   for (const level of pyWalk(entry, { cwd, field: FIELD })) {
     for (const name of level.files) {
       const p = pyJoin(level.root, name);
       const fsPath = fsPathOf(p, cwd);
-      const kind = fileKind(fsPath);
+      const kind = level.plain.has(name) ? 'regular' : fileKind(fsPath);
       // flytekit would block on a FIFO (or read a device) inside a copied directory: refused. Sockets it skips.
       if (kind === 'special' && !isSocket(fsPath)) throw specialFileError(p, FIELD);
       if (kind !== 'regular') continue;
-      files.push(hashOne(hash, fsPath, p, level.rel === '' ? name : `${level.rel}/${name}`, repoRoot));
+      files.push(hashAt(hash, realPathOf(level, name), p, level.rel === '' ? name : `${level.rel}/${name}`));
     }
   }
   return files;
@@ -80,7 +80,9 @@ export function listCopyFiles(entries: readonly string[], cwd: string, repoRoot:
     const fsPath = fsPathOf(entry, cwd);
     const kind = fileKind(fsPath);
     if (kind === 'dir') return { entry, kind, files: hashDir(hash, entry, cwd, repoRoot) };
-    if (kind === 'regular') return { entry, kind: 'file', files: [hashOne(hash, fsPath, entry, pyBasename(entry), repoRoot)] };
+    if (kind === 'regular') {
+      return { entry, kind: 'file', files: [hashAt(hash, realPathInsideRepo(fsPath, repoRoot, FIELD, entry), entry, pyBasename(entry))] };
+    }
     return { entry, kind, files: [] };
   });
   return { entries: listed, digest: hash.digest('hex') };

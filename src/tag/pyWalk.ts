@@ -50,6 +50,8 @@ export interface WalkLevel {
   dirs: string[];
   /** Every other name (files, links to files, broken links, sockets...), code-point sorted. */
   files: string[];
+  /** The names in `files` that are regular files and not links: no further system call needed to know it. */
+  plain: ReadonlySet<string>;
 }
 
 export interface WalkOptions {
@@ -75,41 +77,61 @@ function decodeName(raw: Buffer, dir: string, field: string): string {
 }
 
 function readLevel(root: string, rel: string, opts: WalkOptions): { level: WalkLevel; enter: string[] } | undefined {
-  let names: Buffer[];
+  let entries: fs.Dirent<Buffer>[];
   try {
-    names = fs.readdirSync(fsPathOf(root, opts.cwd), { encoding: 'buffer' });
+    // The entries' types come with the listing (d_type), which saves an lstat per entry.
+    entries = fs.readdirSync(fsPathOf(root, opts.cwd), { encoding: 'buffer', withFileTypes: true });
   } catch {
     // os.walk without onerror silently skips directories it cannot list.
     return undefined;
   }
   const dirs: string[] = [];
   const files: string[] = [];
+  const plain = new Set<string>();
   const enter: string[] = [];
-  for (const raw of names) {
-    const name = decodeName(raw, root, opts.field);
+  for (const entry of entries) {
+    const name = decodeName(entry.name, root, opts.field);
     const full = fsPathOf(pyJoin(root, name), opts.cwd);
-    let st: fs.Stats;
-    try {
-      st = fs.lstatSync(full);
-    } catch {
-      files.push(name);
-      continue;
-    }
-    if (st.isDirectory()) {
+    const type = knownType(entry) ?? lstatType(full);
+    if (type === 'dir') {
       dirs.push(name);
       enter.push(name);
-    } else if (st.isSymbolicLink() && isDirectory(full)) {
+    } else if (type === 'link' && isDirectory(full)) {
       dirs.push(name);
     } else {
       files.push(name);
+      if (type === 'file') plain.add(name);
     }
   }
   const keep = (d: string) => !opts.prune?.(d);
   files.sort(codePointCompare);
   return {
-    level: { root, rel, dirs: dirs.filter(keep).sort(codePointCompare), files },
+    level: { root, rel, dirs: dirs.filter(keep).sort(codePointCompare), files, plain },
     enter: enter.filter(keep).sort(codePointCompare),
   };
+}
+
+type EntryType = 'dir' | 'link' | 'file' | 'other' | 'gone';
+
+/** The type the directory listing gave, or undefined where the file system does not say (DT_UNKNOWN). */
+function knownType(e: fs.Dirent<Buffer>): EntryType | undefined {
+  if (e.isDirectory()) return 'dir';
+  if (e.isSymbolicLink()) return 'link';
+  if (e.isFile()) return 'file';
+  if (e.isFIFO() || e.isSocket() || e.isCharacterDevice() || e.isBlockDevice()) return 'other';
+  return undefined;
+}
+
+function lstatType(full: string): EntryType {
+  let st: fs.Stats;
+  try {
+    st = fs.lstatSync(full);
+  } catch {
+    return 'gone';
+  }
+  if (st.isDirectory()) return 'dir';
+  if (st.isSymbolicLink()) return 'link';
+  return st.isFile() ? 'file' : 'other';
 }
 
 function isDirectory(p: string): boolean {

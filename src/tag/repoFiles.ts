@@ -2,6 +2,7 @@ import type { Hash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SpecError } from '../errors';
+import { fsPathOf, pyJoin, WalkLevel } from './pyWalk';
 
 /**
  * Reading files for the digests without ever leaving the repository. flytekit follows a link wherever
@@ -41,6 +42,37 @@ export function realPathInsideRepo(fsPath: string, repoRoot: string, field: stri
     );
   }
   return real;
+}
+
+/**
+ * Real paths for the files pyWalk finds, with one realpath(3) per directory instead of one per file:
+ * a plain file (not a link) is where its directory really is. Links, and every file of a directory
+ * that does not resolve inside the repository, go through `realPathInsideRepo` one by one, so the
+ * errors are the same.
+ */
+export function walkedRealPaths(cwd: string, repoRoot: string, field: string): (level: WalkLevel, name: string) => string {
+  const dirs = new Map<string, string | null>();
+  return (level, name) => {
+    if (level.plain.has(name)) {
+      let dir = dirs.get(level.root);
+      if (dir === undefined) {
+        dir = realDirInsideRepo(fsPathOf(level.root, cwd), repoRoot);
+        dirs.set(level.root, dir);
+      }
+      if (dir !== null) return dir === '/' ? `/${name}` : `${dir}/${name}`;
+    }
+    const shown = pyJoin(level.root, name);
+    return realPathInsideRepo(fsPathOf(shown, cwd), repoRoot, field, shown);
+  };
+}
+
+function realDirInsideRepo(fsDir: string, repoRoot: string): string | null {
+  try {
+    const real = fs.realpathSync.native(fsDir);
+    return isInside(real, realRepo(repoRoot)) ? real : null;
+  } catch {
+    return null;
+  }
 }
 
 /**

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { SpecError } from '../errors';
 import { ignoreGroup, IgnoreGroupOptions } from './ignore/group';
-import { codePointCompare, fsPathOf, pyJoin, pyWalk } from './pyWalk';
-import { fileKind, hashFileContent, hashPathJoined, isSocket, realPathInsideRepo, specialFileError } from './repoFiles';
+import { codePointCompare, fsPathOf, pyJoin, pyWalk, WalkLevel } from './pyWalk';
+import { fileKind, hashFileContent, hashPathJoined, isSocket, realPathInsideRepo, specialFileError, walkedRealPaths } from './repoFiles';
 
 /**
  * flytekit's `ls_files(source_root, mode, deref_symlinks=False, ignore_group=...)` for ImageSpec
@@ -59,11 +59,11 @@ export function listSourceFiles(
   // In the `--image file.yaml` flow no user module has been imported yet, so LOADED_MODULES finds nothing.
   if (mode === 'loaded-modules') return { files: [], digest: createHash('md5').digest('hex') };
 
-  const found: Array<{ path: string; rel: string }> = [];
+  const found: Array<{ path: string; rel: string; level: WalkLevel; name: string }> = [];
   for (const level of pyWalk(sourceRoot, { cwd, field: FIELD, prune: (d) => d === '.git' })) {
     for (const name of level.files) {
       const p = pyJoin(level.root, name);
-      const kind = fileKind(fsPathOf(p, cwd));
+      const kind = level.plain.has(name) ? 'regular' : fileKind(fsPathOf(p, cwd));
       if (kind === 'missing') continue;
       if (ignored(p)) continue;
       if (kind === 'special') {
@@ -71,14 +71,15 @@ export function listSourceFiles(
         if (isSocket(fsPathOf(p, cwd))) continue;
         throw specialFileError(p, FIELD);
       }
-      found.push({ path: p, rel: level.rel === '' ? name : `${level.rel}/${name}` });
+      found.push({ path: p, rel: level.rel === '' ? name : `${level.rel}/${name}`, level, name });
     }
   }
   found.sort((a, b) => codePointCompare(a.path, b.path));
 
   const hash = createHash('md5');
-  const files = found.map(({ path, rel }) => {
-    const realPath = realPathInsideRepo(fsPathOf(path, cwd), repoRoot, FIELD, path);
+  const realPathOf = walkedRealPaths(cwd, repoRoot, FIELD);
+  const files = found.map(({ path, rel, level, name }) => {
+    const realPath = realPathOf(level, name);
     hashFileContent(hash, realPath, FIELD, path);
     hashPathJoined(hash, rel);
     return { path, rel, realPath };

@@ -22,8 +22,11 @@ const AFTER_ANCHOR = new Set(['', ' ', '\t', '\n', '?', ':', ',', ']', '}', '%',
 /** ... and a tag only at whitespace (not tab, not a flow indicator). */
 const AFTER_TAG = new Set(['', ' ', '\n']);
 
-/** `indent` is the column of the innermost block collection, -1 outside any. */
-type Visit = { tok: CST.Token | null | undefined; flow: boolean; indent: number };
+/**
+ * `indent` is the column of the innermost block collection, -1 outside any. A found problem of a
+ * collection item waits on the stack until the items before it have been checked.
+ */
+type Visit = { tok: CST.Token | null | undefined; flow: boolean; indent: number } | { problem: SyntaxProblem };
 
 /** A document the `yaml` package infers from a bare `...`: no `---` and no content. */
 function isPhantomDocument(tok: CST.Token, next: CST.Token | undefined): boolean {
@@ -62,6 +65,7 @@ export function findPyYamlSyntaxProblem(tokens: CST.Token[], text: string): Synt
   };
   while (stack.length) {
     const visit = stack.pop() as Visit;
+    if ('problem' in visit) return visit.problem;
     const { tok, flow } = visit;
     if (!tok) continue;
     const problem = checkToken(tok, flow, text) ?? (flow ? null : continuationProblem(tok, visit.indent));
@@ -86,11 +90,12 @@ export function findPyYamlSyntaxProblem(tokens: CST.Token[], text: string): Synt
             missingKeyProblem(item) ??
             keyLineProblem(item, text) ??
             (tok.type === 'block-map' ? explicitValueProblem(item, tok.indent, text) : null);
-          if (itemProblem) return itemProblem;
           push(item.value, inFlow);
           pushAll(item.sep, inFlow);
           push(item.key, inFlow);
           pushAll(item.start, inFlow);
+          // Reported when the walk reaches this item: a problem inside an earlier item comes first.
+          if (itemProblem) stack.push({ problem: itemProblem });
         }
         if (inFlow) push(tok.start, flow);
         break;

@@ -76,6 +76,26 @@ function defaultIsDir(p: string): boolean {
 }
 
 /**
+ * The path asked about is the root joined to a path that already contains it (`proj/proj/a.py`),
+ * which seldom exists: once its parent is known not to be a directory, none of its siblings are.
+ */
+function skipMissingParents(isDir: (fsPath: string) => boolean): (fsPath: string) => boolean {
+  const parents = new Map<string, boolean>();
+  return (p) => {
+    const slash = p.lastIndexOf('/');
+    const base = p.slice(slash + 1);
+    if (slash <= 0 || base === '' || base === '.' || base === '..') return isDir(p);
+    const parent = p.slice(0, slash);
+    let ok = parents.get(parent);
+    if (ok === undefined) {
+      ok = isDir(parent);
+      parents.set(parent, ok);
+    }
+    return ok && isDir(p);
+  };
+}
+
+/**
  * flytekit's GitIgnore for `root` (the spec's string), with git run in `root` resolved against `cwd`.
  * Like flytekit it lists ignored files and ignored directories once, up front.
  */
@@ -83,7 +103,7 @@ export function gitIgnore(
   root: string,
   cwd: string,
   run: GitRunner = systemGit(),
-  isDir: (fsPath: string) => boolean = defaultIsDir,
+  isDir: (fsPath: string) => boolean = skipMissingParents(defaultIsDir),
 ): IgnoreRule {
   const gitCwd = fsPathOf(root, cwd);
   const files = listIgnored(run, gitCwd, []);
