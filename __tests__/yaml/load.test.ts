@@ -138,6 +138,9 @@ describe('documents', () => {
     ["\ufeffname: demo", "{'name': 'demo'}"],
     ["- &a\n  k: v\n- *a", "[{'k': 'v'}, {'k': 'v'}]"],
     ["[a: 1, {b: 2}, c]", "[{'a': 1}, {'b': 2}, 'c']"],
+    // An anchor or tag alone is an empty key (differential seed 1140764548).
+    ["! : v\nx: 1\n!!str : u", "{None: 'v', 'x': 1, '': 'u'}"],
+    ["- &a : w", "[{None: 'w'}]"],
   ];
   it.each(cases)('%j', (text, expected) => {
     expect(reprOf(text)).toBe(expected);

@@ -187,10 +187,13 @@ function explicitValueProblem(item: CST.CollectionItem, mapIndent: number, text:
   return null;
 }
 
-/** `: value` with no key: the `yaml` package reads a null key, PyYAML's parser fails. */
+/**
+ * `: value` with no key: the `yaml` package reads a null key, PyYAML's parser fails. An anchor or
+ * tag alone (`! : v`, `&a : v`) is an empty key to both (differential seed 1140764548).
+ */
 function missingKeyProblem(item: CST.CollectionItem): SyntaxProblem | null {
   if (item.key !== null || !item.sep) return null;
-  if (item.start.some((t) => t.type === 'explicit-key-ind')) return null;
+  if (item.start.some((t) => t.type === 'explicit-key-ind' || t.type === 'anchor' || t.type === 'tag')) return null;
   const colon = item.sep.find((t) => t.type === 'map-value-ind');
   if (!colon) return null;
   return { message: "a mapping entry has no key before ':' (PyYAML only accepts an empty key written as '? ')", offset: colon.offset };
