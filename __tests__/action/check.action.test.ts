@@ -48,6 +48,10 @@ test('plain registry: a pushed OCI index exists, an unpushed tag is missing', as
   expect(JSON.parse(r.outputs.missing)).toEqual([byKey.absent.image]);
   expect(JSON.parse(r.outputs.existing)).toEqual([present]);
   expect(r.summary).toMatch(/\| absent \| .* \| missing/);
+  // Request logs are debug lines, written only when the runner shows them (RUNNER_DEBUG=1).
+  expect(r.stdout).not.toContain('::debug::');
+  const debug = await step(ws, { mode: 'check' }, { RUNNER_DEBUG: '1' });
+  expect(debug.stdout).toMatch(/^::debug::HEAD http:\/\/.*\/manifests\/.* -> 200 in \d+ ms$/m);
 
   const gate = await step(ws, { mode: 'check', 'fail-on-missing': 'true' });
   expect(gate.exitCode).toBe(1);

@@ -37,7 +37,10 @@ async function check(user: string, password: string, extra: Record<string, strin
   fs.writeFileSync(path.join(ws, 'app.yaml'), `name: app\nregistry: ${echo.hostport}/x\n`);
   fs.writeFileSync(path.join(ws, 'refused.yaml'), `name: refused\nregistry: ${echo.hostport}/y\n`);
   const cfg = dockerConfig({ auths: { [echo.hostport]: { auth: b64(`${user}:${password}`) } } });
-  return runStep({ workspace: ws, with: { specs: '*.yaml', mode: 'check', ...extra }, env: { DOCKER_CONFIG: cfg } });
+  // With debug logging on, every request is logged too: the most there is to leak through.
+  const r = await runStep({ workspace: ws, with: { specs: '*.yaml', mode: 'check', ...extra }, env: { DOCKER_CONFIG: cfg, RUNNER_DEBUG: '1' } });
+  expect(r.stdout).toMatch(/^::debug::GET http/m);
+  return r;
 }
 
 const echoBody = '{"errors":[{"code":"DENIED","message":"you sent {{authorization}} = {{authorization.decoded}}"}]}';

@@ -48,6 +48,11 @@ export function info(message: string): void {
   process.stdout.write(message + os.EOL);
 }
 
+/** Step debug logging is on (a re-run with debug logging, or the ACTIONS_STEP_DEBUG secret). */
+export function isDebug(): boolean {
+  return process.env.RUNNER_DEBUG === '1';
+}
+
 export function debug(message: string): void {
   issueCommand('debug', {}, message);
 }

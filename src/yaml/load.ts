@@ -100,6 +100,11 @@ function checkCharacters(text: string, at: Positions): void {
  * refused from the lexer's tokens first, which stops as soon as the limit is passed.
  */
 function checkFlowDepth(text: string, at: Positions): void {
+  // Fewer opening brackets than the limit cannot nest past it; most specs have a handful.
+  let opening = 0;
+  for (let i = text.indexOf('['); i >= 0; i = text.indexOf('[', i + 1)) opening++;
+  for (let i = text.indexOf('{'); i >= 0; i = text.indexOf('{', i + 1)) opening++;
+  if (opening <= YAML_LIMITS.maxDepth) return;
   let depth = 0;
   let offset = 0;
   for (const tok of new Lexer().lex(text)) {
