@@ -2,6 +2,7 @@
  * planImagesAsync hands images out early so registry checks overlap with reading specs; the plan
  * it returns must be exactly planImages', and nothing it hands out early may differ from the plan.
  */
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { findSpecFiles } from '../../src/discover/specFiles';
 import { PlannedImage, planImages, planImagesAsync } from '../../src/plan/plan';
@@ -64,4 +65,32 @@ test('the event loop runs between files', async () => {
   clearInterval(timer);
   fs.rmSync(ws, { recursive: true, force: true });
   expect(new Set(turns).size).toBeGreaterThan(1);
+});
+
+test('source roots in a git work tree: git runs ahead, the tags are the ones planned without it', async () => {
+  const files: Record<string, string> = { '.gitignore': '*.log\n' };
+  for (let i = 0; i < 30; i++) {
+    const n = String(i).padStart(2, '0');
+    if (i % 3 === 0) {
+      files[`s${n}.yaml`] = `name: s${i}\nregistry: ghcr.io/acme\nsource_root: src${n}\nsource_copy_mode: all\n`;
+      files[`src${n}/a.py`] = `a = ${i}\n`;
+      // Ignored by git in some roots only, so a mixed-up answer would change a tag.
+      if (i % 2 === 0) files[`src${n}/debug.log`] = 'x\n';
+      else files[`src${n}/kept.log.txt`] = 'y\n';
+    } else {
+      files[`s${n}.yaml`] = `name: s${i}\nregistry: ghcr.io/acme\n`;
+    }
+  }
+  const ws = workspace(files, 'plan-async-git-');
+  execFileSync('git', ['init', '-q', ws]);
+  const digests = fsDigests(ws, ws);
+  const prepared: string[] = [];
+  const prepare = digests.prepare!;
+  digests.prepare = (p) => (prepared.push(p), prepare(p));
+  const async = await planImagesAsync(await findSpecFiles('*.yaml', ws), { cwd: ws, hostMachine: 'x86_64', digests }, () => undefined);
+  const sync = planImages(await findSpecFiles('*.yaml', ws), { cwd: ws, hostMachine: 'x86_64', digests: fsDigests(ws, ws) });
+  fs.rmSync(ws, { recursive: true, force: true });
+  expect(prepared).toEqual(Array.from({ length: 10 }, (_, k) => `src${String(k * 3).padStart(2, '0')}`));
+  expect(summary(async)).toEqual(summary(sync));
+  expect(async.errors).toEqual([]);
 });

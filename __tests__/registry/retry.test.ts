@@ -1,5 +1,6 @@
 import { HttpResponse, TransportError } from '../../src/registry/http';
-import { backoffDelay, DEFAULT_RETRY_POLICY, isRetryableStatus, limiter, mapLimit, parseRetryAfter, withRetries } from '../../src/registry/retry';
+import { backoffDelay, DEFAULT_RETRY_POLICY, isRetryableStatus, parseRetryAfter, withRetries } from '../../src/registry/retry';
+import { limiter, mapLimit } from '../../src/util/limit';
 import { fakeClock } from './support/infra';
 
 const NOW = Date.parse('2026-01-01T00:00:00Z');

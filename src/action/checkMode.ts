@@ -1,7 +1,7 @@
 import * as core from './core';
 import type { PlannedImage } from '../plan/plan';
 import { RegistryClient } from '../registry';
-import { limiter } from '../registry/retry';
+import { limiter } from '../util/limit';
 import type { ImageStatus } from '../registry/types';
 import { fieldWhere } from '../spec/postInit';
 import { decide } from './decide';

@@ -6,7 +6,7 @@ import { loadSpecFile } from '../spec/load';
 import { fieldWhere } from '../spec/postInit';
 import type { ImageSpec } from '../spec/types';
 import type { SpecFile } from '../discover/specFiles';
-import { computeTag, Digests, specId, TagResult } from '../tag/compute';
+import { computeTag, Digests, hashedSourceRoot, specId, TagResult } from '../tag/compute';
 
 export interface PlannedImage {
   file: SpecFile;
@@ -50,7 +50,7 @@ export function isSpecPath(baseImage: string): boolean {
  * `errors` is not empty.
  */
 export function planImages(files: SpecFile[], opts: PlanOptions): PlanResult {
-  const steps = planning(files, opts);
+  const steps = planning(files, opts, false);
   for (;;) {
     const r = steps.next();
     if (r.done) return r.value;
@@ -64,11 +64,11 @@ export function planImages(files: SpecFile[], opts: PlanOptions): PlanResult {
  * does nothing (an existence check), never a build.
  */
 export async function planImagesAsync(files: SpecFile[], opts: PlanOptions, early: (p: PlannedImage) => void): Promise<PlanResult> {
-  const steps = planning(files, opts, early);
+  const steps = planning(files, opts, true, early);
   for (;;) {
     const r = steps.next();
     if (r.done) return r.value;
-    await new Promise<void>((resolve) => setImmediate(resolve));
+    await (r.value ?? new Promise<void>((resolve) => setImmediate(resolve)));
   }
 }
 
@@ -94,33 +94,74 @@ function planOne(file: SpecFile, spec: ImageSpec, digests: Digests, baseKey: str
 }
 
 const YIELD_EVERY_FILES = 4;
+/** How many loaded specs may wait for their planning while slow work (`Digests.prepare`) runs for them. */
+const LOOKAHEAD = 16;
 
-/** The planning, as steps: it yields between files (every few), and returns the result. */
-function* planning(files: SpecFile[], opts: PlanOptions, early?: (p: PlannedImage) => void): Generator<void, PlanResult> {
+const settle = (w: { settled: boolean }) => (): void => {
+  w.settled = true;
+};
+
+interface Waiting {
+  file: SpecFile;
+  spec: ImageSpec;
+  /** Settles when the spec's prepared work is done; undefined when there was none. */
+  ready?: Promise<void>;
+  settled: boolean;
+}
+
+/**
+ * The planning, as steps: it yields between files (every few), or a promise to wait for, and
+ * returns the result. With `ahead` and `digests.prepare`, each spec is planned up to LOOKAHEAD files
+ * after it was loaded, so that its slow work overlaps with reading the specs after it.
+ */
+function* planning(
+  files: SpecFile[],
+  opts: PlanOptions,
+  ahead: boolean,
+  early?: (p: PlannedImage) => void,
+): Generator<Promise<void> | undefined, PlanResult> {
+  const prepare = ahead ? opts.digests.prepare?.bind(opts.digests) : undefined;
   const errors: SpecError[] = [];
   const loaded = new Map<string, { file: SpecFile; spec: ImageSpec }>();
   // Specs without a repository base spec need no other file for their tag: planned as they load.
   const planned = new Map<string, PlannedImage | SpecError>();
+  const waiting: Waiting[] = [];
+  const planNow = ({ file, spec }: Waiting): void => {
+    try {
+      const p = planOne(file, spec, opts.digests, undefined);
+      planned.set(file.abs, p);
+      early?.(p);
+    } catch (e) {
+      if (!(e instanceof SpecError)) throw e;
+      planned.set(file.abs, e);
+    }
+  };
   for (const [i, file] of files.entries()) {
     try {
       const spec = loadSpecFile(file.abs, file.rel, opts.hostMachine);
       loaded.set(file.abs, { file, spec });
       const b = spec.values.base_image;
       if (!(b.kind === 'str' && isSpecPath(b.value))) {
-        try {
-          const p = planOne(file, spec, opts.digests, undefined);
-          planned.set(file.abs, p);
-          early?.(p);
-        } catch (e) {
-          if (!(e instanceof SpecError)) throw e;
-          planned.set(file.abs, e);
-        }
+        const root = prepare ? hashedSourceRoot(spec) : undefined;
+        const w: Waiting = { file, spec, settled: root === undefined };
+        // Prepared work only saves time: a failure there leaves the digest to do the work itself.
+        if (prepare && root !== undefined) w.ready = prepare(root).then(settle(w), settle(w));
+        waiting.push(w);
       }
     } catch (e) {
       if (!(e instanceof SpecError)) throw e;
       errors.push(e);
     }
-    if (i % YIELD_EVERY_FILES === YIELD_EVERY_FILES - 1) yield;
+    // In file order: the first waiting spec, once its work is done or the window is full.
+    while (waiting.length > 0 && (waiting[0].settled || waiting.length > LOOKAHEAD)) {
+      if (!waiting[0].settled) yield waiting[0].ready;
+      planNow(waiting.shift()!);
+    }
+    if (i % YIELD_EVERY_FILES === YIELD_EVERY_FILES - 1) yield undefined;
+  }
+  for (const w of waiting) {
+    if (!w.settled) yield w.ready;
+    planNow(w);
   }
 
   const baseOf = new Map<string, string>();

@@ -12,7 +12,8 @@ import { HttpRequest, HttpResponse, InsecureRegistries, Transport, TransportErro
 import { formatPlatform, parsePlatform, Platform, platformMatches, platformOf, splitPlatforms } from './platform';
 import { InvalidReferenceError, ImageReference, manifestReference, parseReference } from './reference';
 import { Redactor, SetSecret } from './redact';
-import { DEFAULT_RETRY_POLICY, isRetryableStatus, mapLimit, RetryPolicy, withRetries } from './retry';
+import { DEFAULT_RETRY_POLICY, isRetryableStatus, RetryPolicy, withRetries } from './retry';
+import { mapLimit } from '../util/limit';
 import { Clock, ImageStatus, LogFn, MANIFEST_ACCEPT, MEDIA_TYPES, realClock } from './types';
 
 export interface ImageQuery {

@@ -20,6 +20,8 @@ export interface Digests {
   sourceRoot(path: string, mode: Exclude<CopyMode, 'no-copy'>): string;
   /** md5 hex over the `copy` entries. */
   copy(entries: string[]): string;
+  /** Optional: start slow work for `sourceRoot(path, …)` ahead; computing the digest must not wait for it to be called. */
+  prepare?(sourceRootPath: string): Promise<void>;
 }
 
 export interface TagResult {
@@ -42,6 +44,14 @@ export function copyModeOf(v: PyValue): CopyMode | undefined {
   }
   // A YAML string is never equal to the enum, so flytekit takes the "list all files" branch.
   return 'all';
+}
+
+/** The `source_root` whose files the tag will hash, if any: what `Digests.prepare` can start on early. */
+export function hashedSourceRoot(spec: ImageSpec): string | undefined {
+  const v = spec.values;
+  const mode = copyModeOf(v.source_copy_mode);
+  if (mode === undefined || mode === 'no-copy') return undefined;
+  return truthy(v.source_root) && v.source_root.kind === 'str' ? v.source_root.value : undefined;
 }
 
 /** flytekit's `_calculate_hash_from_image_spec` core: md5 of the repr, base64url, no padding. */
