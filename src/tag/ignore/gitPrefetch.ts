@@ -1,7 +1,6 @@
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import { limiter } from '../../util/limit';
-import { GitOutput, GitRunner, LS_IGNORED } from './gitignore';
+import { childProcess, GitOutput, GitRunner, LS_IGNORED } from './gitignore';
 
 /**
  * flytekit runs `git ls-files` in each source root, one process after the other. With many specs
@@ -53,7 +52,7 @@ export class GitPrefetch {
     return new Promise((resolve) => {
       const out: Buffer[] = [];
       let failed = false;
-      const child = spawn('git', [...LS_IGNORED], { cwd: dir, env: this.env, stdio: ['ignore', 'pipe', 'ignore'] });
+      const child = childProcess().spawn('git', [...LS_IGNORED], { cwd: dir, env: this.env, stdio: ['ignore', 'pipe', 'ignore'] });
       child.stdout.on('data', (d: Buffer) => out.push(d));
       child.on('error', () => {
         failed = true;

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import type * as ChildProcess from 'node:child_process';
 import * as fs from 'node:fs';
 import { SpecError } from '../../errors';
 import { fsPathOf, pyJoin } from '../pyWalk';
@@ -22,10 +22,17 @@ export type GitRunner = (args: readonly string[], cwd: string) => GitOutput | un
 
 export const LS_IGNORED = ['ls-files', '-io', '--exclude-standard'] as const;
 
+let loaded: typeof ChildProcess | undefined;
+
+/** node:child_process on first use: loading it is a few ms of every start, and most plans run no git. */
+export function childProcess(): typeof ChildProcess {
+  return (loaded ??= require('node:child_process') as typeof ChildProcess);
+}
+
 /** The real git, with the given environment (the process's by default, as flytekit would run it). */
 export function systemGit(env: NodeJS.ProcessEnv = process.env): GitRunner {
   return (args, cwd) => {
-    const r = spawnSync('git', [...args], { cwd, env, maxBuffer: 256 * 1024 * 1024 });
+    const r = childProcess().spawnSync('git', [...args], { cwd, env, maxBuffer: 256 * 1024 * 1024 });
     if (r.error) {
       // ENOENT also means a missing `cwd`; callers make sure the root is a directory first.
       if ((r.error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
