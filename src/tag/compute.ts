@@ -93,13 +93,14 @@ export function computeTag(spec: ImageSpec, digests: Digests): TagResult {
 
   const mode = copyModeOf(v.source_copy_mode);
   if (mode !== undefined && mode !== 'no-copy') {
-    if (!truthy(v.source_root) || v.source_root.kind !== 'str') {
+    const root = hashedSourceRoot(spec);
+    if (root === undefined) {
       throw new SpecError(
         `Field source_root for image spec ${pyName(spec)} must be set when copy is set (source_copy_mode needs a source_root)`,
         fieldWhere(spec, 'source_copy_mode', v.source_copy_mode),
       );
     }
-    t.source_root = str(guard(spec, 'source_root', () => digests.sourceRoot((v.source_root as { value: string }).value, mode)));
+    t.source_root = str(guard(spec, 'source_root', () => digests.sourceRoot(root, mode)));
   }
 
   if (truthy(v.copy) && v.copy.kind === 'list') {

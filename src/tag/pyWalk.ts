@@ -134,7 +134,8 @@ function lstatType(full: string): EntryType {
   return st.isFile() ? 'file' : 'other';
 }
 
-function isDirectory(p: string): boolean {
+/** `os.path.isdir`: false for anything missing or unreadable, no exception for a path that does not exist. */
+export function isDirectory(p: string): boolean {
   try {
     return fs.statSync(p, { throwIfNoEntry: false })?.isDirectory() ?? false;
   } catch {

@@ -1,5 +1,5 @@
-import * as fs from 'node:fs';
 import { limiter } from '../../util/limit';
+import { isDirectory } from '../pyWalk';
 import { childProcess, GitOutput, GitRunner, LS_IGNORED } from './gitignore';
 
 /**
@@ -25,7 +25,7 @@ export class GitPrefetch {
   start(dir: string): Promise<void> {
     let p = this.started.get(dir);
     if (p === undefined) {
-      p = this.isDir(dir) ? this.gate(() => this.list(dir)) : Promise.resolve();
+      p = isDirectory(dir) ? this.gate(() => this.list(dir)) : Promise.resolve();
       this.started.set(dir, p);
     }
     return p;
@@ -37,14 +37,6 @@ export class GitPrefetch {
       const early = args.length === LS_IGNORED.length && args.every((a, i) => a === LS_IGNORED[i]) ? this.done.get(cwd) : undefined;
       return early ?? fallback(args, cwd);
     };
-  }
-
-  private isDir(dir: string): boolean {
-    try {
-      return fs.statSync(dir, { throwIfNoEntry: false })?.isDirectory() ?? false;
-    } catch {
-      return false;
-    }
   }
 
   /** Anything unusual (no git, a spawn error) stores nothing: the synchronous run then meets it as flytekit would. */

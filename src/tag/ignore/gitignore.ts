@@ -1,7 +1,6 @@
 import type * as ChildProcess from 'node:child_process';
-import * as fs from 'node:fs';
 import { SpecError } from '../../errors';
-import { fsPathOf, pyJoin } from '../pyWalk';
+import { fsPathOf, isDirectory, pyJoin } from '../pyWalk';
 import type { IgnoreRule } from './group';
 
 /**
@@ -73,15 +72,6 @@ export function posixPathOf(p: string): string {
   return joined === '' ? '.' : joined;
 }
 
-function defaultIsDir(p: string): boolean {
-  try {
-    // Usually a path that does not exist (the root is joined twice): no exception for that.
-    return fs.statSync(p, { throwIfNoEntry: false })?.isDirectory() ?? false;
-  } catch {
-    return false;
-  }
-}
-
 /**
  * The path asked about is the root joined to a path that already contains it (`proj/proj/a.py`),
  * which seldom exists: once its parent is known not to be a directory, none of its siblings are.
@@ -110,7 +100,7 @@ export function gitIgnore(
   root: string,
   cwd: string,
   run: GitRunner = systemGit(),
-  isDir: (fsPath: string) => boolean = skipMissingParents(defaultIsDir),
+  isDir: (fsPath: string) => boolean = skipMissingParents(isDirectory),
 ): IgnoreRule {
   const gitCwd = fsPathOf(root, cwd);
   const files = listIgnored(run, gitCwd, []);
