@@ -55,10 +55,14 @@ export function actionManifest(): ActionYml {
   return parseYaml(fs.readFileSync(path.join(REPO_ROOT, 'action.yml'), 'utf8')) as ActionYml;
 }
 
+const shared = require(path.join(REPO_ROOT, 'scripts', 'lib', 'file-commands.cjs')) as {
+  parseFileCommands: (text: string) => Record<string, string>;
+  runnerEnv: (workspace: string, filesDir: string, runnerTemp: string) => Record<string, string>;
+};
 /** `NAME=VALUE` and `NAME<<DELIM … DELIM` lines, as the runner's file-command reader accepts them. */
-export const parseFileCommands: (text: string) => Record<string, string> = (
-  require(path.join(REPO_ROOT, 'scripts', 'lib', 'file-commands.cjs')) as { parseFileCommands: (text: string) => Record<string, string> }
-).parseFileCommands;
+export const parseFileCommands = shared.parseFileCommands;
+/** The runner's step environment, with empty file-command files in `filesDir`. */
+const runnerEnv = shared.runnerEnv;
 
 const unescapeData = (s: string) => s.replace(/%0D/g, '\r').replace(/%0A/g, '\n').replace(/%25/g, '%');
 const unescapeProp = (s: string) => unescapeData(s.replace(/%3A/g, ':').replace(/%2C/g, ','));
@@ -81,32 +85,7 @@ export async function runStep(opts: RunOptions): Promise<StepResult> {
   const script = step === 'main' ? manifest.runs.main : manifest.runs.post;
   if (!script) throw new Error(`action.yml declares no ${step} step`);
   const files = fs.mkdtempSync(path.join(os.tmpdir(), 'runner-files-'));
-  const fileCmd = (n: string) => {
-    const p = path.join(files, n);
-    fs.writeFileSync(p, '');
-    return p;
-  };
-  const env: Record<string, string> = {
-    PATH: process.env.PATH ?? '/usr/bin:/bin',
-    HOME: process.env.HOME ?? os.homedir(),
-    GITHUB_ACTIONS: 'true',
-    CI: 'true',
-    GITHUB_WORKSPACE: opts.workspace,
-    GITHUB_REPOSITORY: 'acme/flyte-project',
-    GITHUB_EVENT_NAME: 'push',
-    GITHUB_REF: 'refs/heads/main',
-    GITHUB_SHA: '0000000000000000000000000000000000000000',
-    GITHUB_RUN_ID: '1',
-    GITHUB_JOB: 'images',
-    RUNNER_OS: 'Linux',
-    RUNNER_ARCH: 'X64',
-    RUNNER_TEMP: fs.mkdtempSync(path.join(os.tmpdir(), 'runner-temp-')),
-    GITHUB_OUTPUT: fileCmd('output'),
-    GITHUB_ENV: fileCmd('env'),
-    GITHUB_PATH: fileCmd('path'),
-    GITHUB_STATE: fileCmd('state'),
-    GITHUB_STEP_SUMMARY: fileCmd('summary'),
-  };
+  const env = runnerEnv(opts.workspace, files, fs.mkdtempSync(path.join(os.tmpdir(), 'runner-temp-')));
   for (const [k, v] of Object.entries(opts.state ?? {})) env[`STATE_${k}`] = v;
   for (const [name, spec] of Object.entries(manifest.inputs ?? {})) {
     const value = opts.with?.[name] ?? spec.default ?? '';

@@ -148,32 +148,7 @@ const actionInputs = () => actionManifest().inputs ?? {};
  */
 export async function runAction({ workspace, inputs = {}, env = {}, rss = false, step = 'main', state = {}, node } = {}) {
   const files = tempDir('runner');
-  const file = (n) => {
-    const p = path.join(files, n);
-    fs.writeFileSync(p, '');
-    return p;
-  };
-  const full = {
-    PATH: process.env.PATH,
-    HOME: process.env.HOME ?? os.homedir(),
-    GITHUB_ACTIONS: 'true',
-    CI: 'true',
-    GITHUB_WORKSPACE: workspace,
-    GITHUB_REPOSITORY: 'acme/flyte-project',
-    GITHUB_EVENT_NAME: 'push',
-    GITHUB_REF: 'refs/heads/main',
-    GITHUB_SHA: '0000000000000000000000000000000000000000',
-    GITHUB_RUN_ID: '1',
-    GITHUB_JOB: 'images',
-    RUNNER_OS: 'Linux',
-    RUNNER_ARCH: 'X64',
-    RUNNER_TEMP: files,
-    GITHUB_OUTPUT: file('output'),
-    GITHUB_ENV: file('env'),
-    GITHUB_PATH: file('path'),
-    GITHUB_STATE: file('state'),
-    GITHUB_STEP_SUMMARY: file('summary'),
-  };
+  const full = fileCommands.runnerEnv(workspace, files, files);
   for (const [k, v] of Object.entries(state)) full[`STATE_${k}`] = v;
   for (const [name, spec] of Object.entries(actionInputs())) {
     full[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = inputs[name] ?? spec.default ?? '';
