@@ -15,17 +15,21 @@ let outDir: string;
 beforeAll(() => {
   R = startRegistries();
   outDir = tempDir('registry-js');
-  const srcDir = path.join(REPO_ROOT, 'src/registry');
-  for (const f of fs.readdirSync(srcDir).filter((n) => n.endsWith('.ts'))) {
-    const out = ts.transpileModule(fs.readFileSync(path.join(srcDir, f), 'utf8'), {
-      compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true },
-      fileName: f,
-    });
-    fs.writeFileSync(path.join(outDir, f.replace(/\.ts$/, '.js')), out.outputText);
+  // src/registry and the src/ modules it imports, in the same layout.
+  for (const dir of ['registry', 'util']) {
+    const srcDir = path.join(REPO_ROOT, 'src', dir);
+    fs.mkdirSync(path.join(outDir, dir));
+    for (const f of fs.readdirSync(srcDir).filter((n) => n.endsWith('.ts'))) {
+      const out = ts.transpileModule(fs.readFileSync(path.join(srcDir, f), 'utf8'), {
+        compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true },
+        fileName: f,
+      });
+      fs.writeFileSync(path.join(outDir, dir, f.replace(/\.ts$/, '.js')), out.outputText);
+    }
   }
   fs.writeFileSync(
     path.join(outDir, 'main.js'),
-    `const { checkImages } = require('./index.js');
+    `const { checkImages } = require('./registry/index.js');
 checkImages(process.argv.slice(2), { retry: { maxAttempts: 1 } }).then((r) => process.stdout.write(JSON.stringify(r)));`,
   );
 });
