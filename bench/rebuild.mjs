@@ -9,11 +9,11 @@
 //
 // The builder is a BuildKit daemon of the benchmark's own (scripts/lib/buildkit.sh with its own
 // INFRA_DIR), so emptying it leaves the shared `imagespec` builder and other users' caches alone.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { fmtBytes, fmtMs, fmtRatio, imagesOf, infra, REPO_ROOT, runAction, runStandalone, tempDir } from './lib/common.mjs';
+import { fmtBytes, fmtMs, fmtRatio, imagesOf, infra, REPO_ROOT, runAction, runStandalone, startServer, tempDir } from './lib/common.mjs';
 import { request, startProxy } from './lib/registry.mjs';
 import builderLib from '../scripts/lib/builder.cjs';
 
@@ -24,30 +24,15 @@ const BLOB_PATH_RE = /\/actions-cache\/(\d+)$/;
 
 
 async function startCacheServer(dir) {
-  const child = spawn(process.execPath, [CACHE_SERVER, '--port', '0', '--dir', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const url = await new Promise((resolve, reject) => {
-    let out = '';
-    let err = '';
-    child.stderr.on('data', (d) => (err += d));
-    child.stdout.on('data', (d) => {
-      out += d;
-      const nl = out.indexOf('\n');
-      if (nl >= 0) resolve(JSON.parse(out.slice(0, nl)).url);
-    });
-    child.on('exit', (code) => reject(new Error(`cache server exited with ${code}: ${err}`)));
-  });
+  const { info, stop } = await startServer(CACHE_SERVER, ['--port', '0', '--dir', dir], 'cache server');
+  const { url } = info;
   const token = execFileSync(process.execPath, [CACHE_SERVER, '--mint-token', 'refs/heads/main'], { encoding: 'utf8' }).trim();
   const get = async (p) => JSON.parse((await request(new URL(p, url).href)).body.toString());
   return {
     env: { ACTIONS_RESULTS_URL: url, ACTIONS_RUNTIME_TOKEN: token, ACTIONS_CACHE_SERVICE_V2: 'True' },
     entries: () => get('_control/entries'),
     requests: () => get('_control/requests'),
-    stop: () =>
-      new Promise((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
+    stop,
   };
 }
 

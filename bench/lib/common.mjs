@@ -15,6 +15,32 @@ export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url
 const require = createRequire(import.meta.url);
 const { parse: parseYaml } = require('yaml');
 
+/**
+ * Starts a helper server (`node script ...args`) that prints one JSON line (its address) on stdout
+ * once it listens; resolves with that JSON and a `stop()` that kills it and waits for it to exit.
+ */
+export async function startServer(script, args, name) {
+  const child = spawn(process.execPath, [script, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const info = await new Promise((resolve, reject) => {
+    let out = '';
+    let err = '';
+    child.stderr.on('data', (d) => (err += d));
+    child.stdout.on('data', (d) => {
+      out += d;
+      const nl = out.indexOf('\n');
+      if (nl >= 0) resolve(JSON.parse(out.slice(0, nl)));
+    });
+    child.on('exit', (code) => reject(new Error(`${name} exited with ${code}: ${err}`)));
+  });
+  const stop = () =>
+    new Promise((resolve) => {
+      if (child.exitCode !== null) return resolve();
+      child.once('exit', () => resolve());
+      child.kill('SIGTERM');
+    });
+  return { info, stop };
+}
+
 /** The environment of `scripts/infra.sh env` (registries, BuildKit, flytekit's Python), once. */
 let infraEnv;
 export function infra() {

@@ -1,11 +1,10 @@
 // Registry plumbing of the no-op benchmark: the fault proxy (scripts/fault-proxy/proxy.mjs) in front
 // of a registry, and a fast way to make hundreds of tags exist: one tiny image uploaded once per
 // repository, its manifest PUT under every tag (no image build involved).
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as http from 'node:http';
 import * as path from 'node:path';
-import { REPO_ROOT } from './common.mjs';
+import { REPO_ROOT, startServer } from './common.mjs';
 
 /** Plain-HTTP request with a body, collected. */
 export function request(url, { method = 'GET', headers = {}, body, agent } = {}) {
@@ -23,20 +22,8 @@ export function request(url, { method = 'GET', headers = {}, body, agent } = {})
 
 /** Starts the fault proxy in front of `target` (http://host:port); resolves once it listens. */
 export async function startProxy(target) {
-  const child = spawn(process.execPath, [path.join(REPO_ROOT, 'scripts/fault-proxy/proxy.mjs'), '--target', target, '--port', '0'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const port = await new Promise((resolve, reject) => {
-    let out = '';
-    let err = '';
-    child.stderr.on('data', (b) => (err += b));
-    child.stdout.on('data', (b) => {
-      out += b;
-      const nl = out.indexOf('\n');
-      if (nl >= 0) resolve(JSON.parse(out.slice(0, nl)).port);
-    });
-    child.on('exit', (code) => reject(new Error(`fault proxy exited with ${code}: ${err}`)));
-  });
+  const { info, stop } = await startServer(path.join(REPO_ROOT, 'scripts/fault-proxy/proxy.mjs'), ['--target', target, '--port', '0'], 'fault proxy');
+  const { port } = info;
   const control = async (method, p, body) => {
     const r = await request(`http://127.0.0.1:${port}${p}`, {
       method,
@@ -52,12 +39,7 @@ export async function startProxy(target) {
     setRules: (rules) => control('PUT', '/__proxy/rules', rules),
     stats: () => control('GET', '/__proxy/stats'),
     resetStats: () => control('DELETE', '/__proxy/stats'),
-    stop: () =>
-      new Promise((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
+    stop,
   };
 }
 
