@@ -13,7 +13,7 @@ test('the vector file has YAML cases', () => {
 });
 
 describe.each(cases.map((c) => [c.id, c] as const))('%s', (_id, c) => {
-  test(c.expected_error ? 'fails naming the field and line' : 'computes flytekit\'s tag, image and id', async () => {
+  test(c.expected_error ? 'fails naming the field and line' : "computes flytekit's tag, image and id", async () => {
     const { root, caseDir, specFile, specYaml } = materialise(c);
     try {
       const r = await runStep({
@@ -26,7 +26,10 @@ describe.each(cases.map((c) => [c.id, c] as const))('%s', (_id, c) => {
         expect(r.outputs.images).toBeUndefined();
         // The offending key is the last top-level key of each error case's YAML.
         const lines = specYaml!.split('\n');
-        const lineIdx = lines.map((l, i) => [l, i] as const).filter(([l]) => /^\w+:/.test(l)).pop()![1];
+        const lineIdx = lines
+          .map((l, i) => [l, i] as const)
+          .filter(([l]) => /^\w+:/.test(l))
+          .pop()![1];
         const field = /^(\w+):/.exec(lines[lineIdx])![1];
         const errors = r.annotations.filter((a) => a.level === 'error' && a.props.file);
         expect(errors).toHaveLength(1);

@@ -26,9 +26,13 @@ const ACTION: ActionSpec = parseDocument(fs.readFileSync(path.join(REPO_ROOT, 'a
 
 /** The fields of one `matrix` entry, as the action writes them. */
 const MATRIX_FIELDS = Object.keys(
-  (JSON.parse(matrixOutput([{ key: 'k', file: 'k.yaml', name: 'n', tag: 't', image: 'r/n:t', id: 'i', status: 'missing' }], () => true).matrix) as {
-    include: Obj[];
-  }).include[0],
+  (
+    JSON.parse(
+      matrixOutput([{ key: 'k', file: 'k.yaml', name: 'n', tag: 't', image: 'r/n:t', id: 'i', status: 'missing' }], () => true).matrix,
+    ) as {
+      include: Obj[];
+    }
+  ).include[0],
 );
 
 /** A step or job `uses:` that means this action: the published name users write, or the checkout. */
@@ -85,14 +89,17 @@ export function checkWorkflow(text: string, opts: { fragment?: boolean } = {}): 
   // Triggers' declared inputs (workflow_dispatch, workflow_call).
   const on = isObj(wf.on) ? wf.on : {};
   const declaredInputs = new Set(
-    ['workflow_dispatch', 'workflow_call'].flatMap((t) => (isObj(on[t]) && isObj((on[t] as Obj).inputs) ? Object.keys((on[t] as Obj).inputs as Obj) : [])),
+    ['workflow_dispatch', 'workflow_call'].flatMap((t) =>
+      isObj(on[t]) && isObj((on[t] as Obj).inputs) ? Object.keys((on[t] as Obj).inputs as Obj) : [],
+    ),
   );
 
   const checkPermissions = (where: string, p: unknown) => {
     if (p === 'write-all') problems.push(`${where}: permissions: write-all`);
     if (isObj(p)) {
       for (const [scope, level] of Object.entries(p)) {
-        if (level === 'write' && scope !== 'packages') problems.push(`${where}: permissions: ${scope}: write (only packages may be written)`);
+        if (level === 'write' && scope !== 'packages')
+          problems.push(`${where}: permissions: ${scope}: write (only packages may be written)`);
       }
     }
   };
@@ -176,13 +183,17 @@ export function checkWorkflow(text: string, opts: { fragment?: boolean } = {}): 
     // A matrix fed by this action's matrix output has exactly the action's fields.
     const strategy = isObj(job.strategy) ? job.strategy : {};
     if (typeof strategy.matrix === 'string') {
-      const fed = [...strategy.matrix.matchAll(NEEDS_REF)].map((m) => (m[3] ?? m[4] ? jobOutputOf(m[1], m[3] ?? m[4]).actionOutput : undefined));
+      const fed = [...strategy.matrix.matchAll(NEEDS_REF)].map((m) =>
+        (m[3] ?? m[4]) ? jobOutputOf(m[1], m[3] ?? m[4]).actionOutput : undefined,
+      );
       if (fed.includes('matrix')) {
         for (const [field] of refs(text, MATRIX_REF)) {
-          if (!MATRIX_FIELDS.includes(field)) problems.push(`${where}: matrix.${field} is not a field of the action's matrix output (${MATRIX_FIELDS.join(', ')})`);
+          if (!MATRIX_FIELDS.includes(field))
+            problems.push(`${where}: matrix.${field} is not a field of the action's matrix output (${MATRIX_FIELDS.join(', ')})`);
         }
         const cond = String(job.if ?? '');
-        if (!/include/.test(cond)) problems.push(`${where}: a matrix from the action's matrix output needs an if: that skips an empty include`);
+        if (!/include/.test(cond))
+          problems.push(`${where}: a matrix from the action's matrix output needs an if: that skips an empty include`);
       }
     }
     for (const [name] of refs(text, INPUT_REF)) {
@@ -293,22 +304,58 @@ test('the checker accepts a correct workflow', () => {
 });
 
 test.each([
-  ['an unknown input', (w: string) => w.replace('mode: check', 'mode: check\n          no-such-input: x'), /with: no-such-input is not an input of action.yml/],
-  ['a value the action refuses', (w: string) => w.replace('mode: check', 'mode: verify'), /would refuse its inputs: input 'mode' must be one of/],
-  ['a missing required input', (w: string) => w.replace('specs: images/*.yaml\n          mode: check', 'mode: check'), /required input specs is not set/],
-  ['an output that does not exist', (w: string) => w.replace('steps.images.outputs.matrix', 'steps.images.outputs.matrices'), /steps.images.outputs.matrices is not an output/],
-  ['a step id that does not exist', (w: string) => w.replace('steps.images.outputs.matrix', 'steps.imgs.outputs.matrix'), /steps.imgs names no step/],
-  ['a job output that does not exist', (w: string) => w.replace('if: fromJSON(needs.plan.outputs.matrix)', 'if: fromJSON(needs.plan.outputs.matrx)'), /needs.plan.outputs.matrx is not an output of job plan/],
+  [
+    'an unknown input',
+    (w: string) => w.replace('mode: check', 'mode: check\n          no-such-input: x'),
+    /with: no-such-input is not an input of action.yml/,
+  ],
+  [
+    'a value the action refuses',
+    (w: string) => w.replace('mode: check', 'mode: verify'),
+    /would refuse its inputs: input 'mode' must be one of/,
+  ],
+  [
+    'a missing required input',
+    (w: string) => w.replace('specs: images/*.yaml\n          mode: check', 'mode: check'),
+    /required input specs is not set/,
+  ],
+  [
+    'an output that does not exist',
+    (w: string) => w.replace('steps.images.outputs.matrix', 'steps.images.outputs.matrices'),
+    /steps.images.outputs.matrices is not an output/,
+  ],
+  [
+    'a step id that does not exist',
+    (w: string) => w.replace('steps.images.outputs.matrix', 'steps.imgs.outputs.matrix'),
+    /steps.imgs names no step/,
+  ],
+  [
+    'a job output that does not exist',
+    (w: string) => w.replace('if: fromJSON(needs.plan.outputs.matrix)', 'if: fromJSON(needs.plan.outputs.matrx)'),
+    /needs.plan.outputs.matrx is not an output of job plan/,
+  ],
   ['a needs reference without needs', (w: string) => w.replace('    needs: plan\n', ''), /refers to needs.plan but does not need it/],
   ['a matrix field the action does not write', (w: string) => w.replace('matrix.key', 'matrix.name'), /matrix.name is not a field/],
   ['a matrix job that runs on an empty include', (w: string) => w.replace(/ {4}if: .*\n/, ''), /needs an if: that skips an empty include/],
-  ['an action pinned by tag', (w: string) => w.replace('actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683 # v4.2.2', 'actions/checkout@v4'), /actions\/checkout@v4 is not pinned/],
+  [
+    'an action pinned by tag',
+    (w: string) => w.replace('actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683 # v4.2.2', 'actions/checkout@v4'),
+    /actions\/checkout@v4 is not pinned/,
+  ],
   ['a pin without its version comment', (w: string) => w.replace(' # v4.2.2', ''), /pinned without a '# vX.Y.Z' comment/],
   ['write-all permissions', (w: string) => w.replace('permissions:\n  contents: read', 'permissions: write-all'), /permissions: write-all/],
   ['a write scope other than packages', (w: string) => w.replace('contents: read', 'contents: write'), /contents: write/],
   ['no permissions at all', (w: string) => w.replace('permissions:\n  contents: read\n', ''), /no permissions/],
-  ['an undeclared workflow input', (w: string) => w.replace('only: ${{ matrix.key }}', 'force: ${{ inputs.force }}'), /inputs.force is not a declared workflow input/],
-  ['invalid YAML', (w: string) => w.replace('    runs-on: ubuntu-24.04\n    outputs', '    runs-on: ubuntu-24.04\n    runs-on: ubuntu-22.04\n    outputs'), /invalid YAML/],
+  [
+    'an undeclared workflow input',
+    (w: string) => w.replace('only: ${{ matrix.key }}', 'force: ${{ inputs.force }}'),
+    /inputs.force is not a declared workflow input/,
+  ],
+  [
+    'invalid YAML',
+    (w: string) => w.replace('    runs-on: ubuntu-24.04\n    outputs', '    runs-on: ubuntu-24.04\n    runs-on: ubuntu-22.04\n    outputs'),
+    /invalid YAML/,
+  ],
 ])('the checker reports %s', (_what, mutate, expected) => {
   const bad = mutate(good);
   expect(bad).not.toBe(good);

@@ -39,7 +39,15 @@ export function writeWorkspace(dir, { n, filesPerTree }) {
       fs.writeFileSync(path.join(dir, req), `pandas==2.2.${i % 3}\nscikit-learn>=1.4\n# spec ${i}\n`);
       lines.push(`requirements: ${req}`);
     } else {
-      lines.push('packages:', '  - numpy==1.26.4', `  - svc-lib-${i}>=1.0`, 'apt_packages: [git, curl]', 'env:', `  SERVICE: "svc-${i}"`, '  THREADS: 4');
+      lines.push(
+        'packages:',
+        '  - numpy==1.26.4',
+        `  - svc-lib-${i}>=1.0`,
+        'apt_packages: [git, curl]',
+        'env:',
+        `  SERVICE: "svc-${i}"`,
+        '  THREADS: 4',
+      );
       if (i % 4 === 3) lines.push(`tag_format: "{spec_hash}-v${i % 10}"`, 'commands:', '  - echo "ready"');
     }
     const file = path.join('specs', `svc-${pad(i)}.yaml`);

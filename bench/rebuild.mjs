@@ -22,7 +22,6 @@ const { startBuilder } = builderLib;
 const CACHE_SERVER = path.join(REPO_ROOT, 'scripts/gha-cache/server.mjs');
 const BLOB_PATH_RE = /\/actions-cache\/(\d+)$/;
 
-
 async function startCacheServer(dir) {
   const { info, stop } = await startServer(CACHE_SERVER, ['--port', '0', '--dir', dir], 'cache server');
   const { url } = info;
@@ -45,7 +44,11 @@ function slowestSteps(log, count = 4) {
     if (!m) continue;
     const done = /^DONE (\d+(?:\.\d+)?)s$/.exec(m[2]);
     if (done) secs.set(m[1], (secs.get(m[1]) ?? 0) + Number(done[1]));
-    else if (!names.has(m[1]) && !/^(sha256:|CACHED|\d|extracting|resolve|preparing|writing|naming|pushing|exporting layers|ERROR)/.test(m[2])) names.set(m[1], m[2]);
+    else if (
+      !names.has(m[1]) &&
+      !/^(sha256:|CACHED|\d|extracting|resolve|preparing|writing|naming|pushing|exporting layers|ERROR)/.test(m[2])
+    )
+      names.set(m[1], m[2]);
   }
   return [...secs]
     .map(([id, s]) => ({ step: (names.get(id) ?? `#${id}`).replace(/\s+/g, ' ').slice(0, 60), seconds: s }))
@@ -99,11 +102,14 @@ export async function run({ tiny = false } = {}) {
       const main = await runAction({ workspace: ws, inputs, env: stepEnv });
       const images = imagesOf(main);
       if (main.exitCode !== 0 || images[0]?.status !== 'built') {
-        throw new Error(`build failed (exit ${main.exitCode}, ${images[0]?.status})\n${main.stdout.slice(-4000)}\n${main.stderr.slice(-2000)}`);
+        throw new Error(
+          `build failed (exit ${main.exitCode}, ${images[0]?.status})\n${main.stdout.slice(-4000)}\n${main.stderr.slice(-2000)}`,
+        );
       }
       const indexBytes = (await proxy.stats()).bytes;
       const post = await runAction({ workspace: ws, inputs, env: stepEnv, step: 'post', state: main.state });
-      if (post.exitCode !== 0) throw new Error(`post step failed (exit ${post.exitCode})\n${post.stdout.slice(-3000)}\n${post.stderr.slice(-3000)}`);
+      if (post.exitCode !== 0)
+        throw new Error(`post step failed (exit ${post.exitCode})\n${post.stdout.slice(-3000)}\n${post.stderr.slice(-3000)}`);
       // Bytes restored from the cache service during the main step: the blobs it read, by entry size.
       const entries = new Map((await svc.entries()).map((e) => [String(e.id), e]));
       const reads = new Set(
@@ -113,7 +119,10 @@ export async function run({ tiny = false } = {}) {
           .map((r) => BLOB_PATH_RE.exec(r.path)[1]),
       );
       const readBytes = (mounts) =>
-        [...reads].map((id) => entries.get(id)).filter((e) => e && e.key.startsWith('imagespec-mounts') === mounts).reduce((n, e) => n + e.size, 0);
+        [...reads]
+          .map((id) => entries.get(id))
+          .filter((e) => e && e.key.startsWith('imagespec-mounts') === mounts)
+          .reduce((n, e) => n + e.size, 0);
       const mountBytes = readBytes(true); // the cache-mount archive (@actions/cache)
       const layerBytes = readBytes(false); // BuildKit's layer cache (type=gha)
       const cacheBytes = mountBytes + layerBytes;
@@ -140,7 +149,12 @@ export async function run({ tiny = false } = {}) {
     builder.empty();
     const warm = await job();
     if (!warm.restoredMounts) {
-      const grep = (log) => log.split('\n').filter((l) => /cache|warning|error/i.test(l)).slice(0, 40).join('\n');
+      const grep = (log) =>
+        log
+          .split('\n')
+          .filter((l) => /cache|warning|error/i.test(l))
+          .slice(0, 40)
+          .join('\n');
       throw new Error(`the second run did not restore the cache mounts\n${grep(cold.log)}\n=== second run\n${grep(warm.log)}`);
     }
     delete cold.log;

@@ -41,10 +41,17 @@ for (const name of only) {
     rows.push(...r);
   } catch (e) {
     broken = true;
-    const message = e instanceof Error ? e.stack ?? e.message : String(e);
+    const message = e instanceof Error ? (e.stack ?? e.message) : String(e);
     process.stderr.write(`bench ${name} failed: ${message}\n`);
     results.benches[name] = { ok: false, error: message, seconds: (performance.now() - t0) / 1000 };
-    rows.push({ bench: name, measure: 'FAILED', value: String(e instanceof Error ? e.message : e).split('\n')[0].slice(0, 120), met: false });
+    rows.push({
+      bench: name,
+      measure: 'FAILED',
+      value: String(e instanceof Error ? e.message : e)
+        .split('\n')[0]
+        .slice(0, 120),
+      met: false,
+    });
   }
   process.stderr.write(`bench ${name}: ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
 }
@@ -60,7 +67,10 @@ if (doc && !tiny && !broken) {
   const text = fs.readFileSync(doc, 'utf8');
   const re = /(<!-- bench:results -->\n)[\s\S]*?(<!-- \/bench:results -->)/;
   if (!re.test(text)) throw new Error(`${doc} has no <!-- bench:results --> … <!-- /bench:results --> block`);
-  fs.writeFileSync(doc, text.replace(re, (_, open, close) => `${open}Measured on ${machineLine}:\n\n${table}\n${close}`));
+  fs.writeFileSync(
+    doc,
+    text.replace(re, (_, open, close) => `${open}Measured on ${machineLine}:\n\n${table}\n${close}`),
+  );
   process.stderr.write(`updated the results in ${doc}\n`);
 }
 process.exitCode = broken ? 1 : 0;

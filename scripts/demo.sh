@@ -12,7 +12,7 @@ source <(bash scripts/infra.sh env)
 set +a
 out=.infra/harness
 mkdir -p "$out"
-# The runner stand-in is TypeScript shared with the tests; compile just it and the demo driver.
-npx tsc --outDir "$out" --rootDir . --module commonjs --target es2022 --esModuleInterop --skipLibCheck \
-  --types node scripts/demo.ts __tests__/support/runner.ts
+# The runner stand-in is TypeScript shared with the tests; compile just it and the demo driver with
+# the project's own compiler settings (scripts/tsconfig.demo.json extends tsconfig.json).
+npx tsc -p scripts/tsconfig.demo.json
 IMAGESPEC_ACTION_DIR="$PWD" node "$out/scripts/demo.js" "${1:-build}"

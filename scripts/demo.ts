@@ -18,7 +18,9 @@ async function main(): Promise<void> {
   for (const [k, v] of Object.entries(r.outputs)) console.log(`${k}: ${k === 'images' ? JSON.stringify(JSON.parse(v), null, 2) : v}`);
   console.log('\n--- job summary ---');
   console.log(r.summary);
-  console.log(`step ${r.exitCode === 0 ? 'succeeded' : `failed (exit ${r.exitCode})`} in ${r.durationMs} ms; bundle: ${path.join('dist', 'index.js')}`);
+  console.log(
+    `step ${r.exitCode === 0 ? 'succeeded' : `failed (exit ${r.exitCode})`} in ${r.durationMs} ms; bundle: ${path.join('dist', 'index.js')}`,
+  );
   process.exitCode = r.exitCode;
 }
 

@@ -49,7 +49,13 @@ async function planCheckBuild(inputs: Inputs, files: SpecFile[], checks: Registr
   );
   if (plan.errors.length > 0) {
     annotateErrors(plan.errors, inputs.workingDirectory, inputs.workspace);
-    await writeSummary(summaryMarkdown('ImageSpec images', [], plan.errors.map((e) => e.describe())));
+    await writeSummary(
+      summaryMarkdown(
+        'ImageSpec images',
+        [],
+        plan.errors.map((e) => e.describe()),
+      ),
+    );
     core.setFailed(`${plan.errors.length} ImageSpec error(s); nothing was built or pushed`);
     return;
   }
@@ -70,7 +76,13 @@ async function planCheckBuild(inputs: Inputs, files: SpecFile[], checks: Registr
     const built = await runBuildMode(inputs, images, records);
     if (built.errors.length > 0) {
       annotateErrors(built.errors, inputs.workingDirectory, inputs.workspace);
-      await writeSummary(summaryMarkdown('ImageSpec images', records, built.errors.map((e) => e.describe())));
+      await writeSummary(
+        summaryMarkdown(
+          'ImageSpec images',
+          records,
+          built.errors.map((e) => e.describe()),
+        ),
+      );
       core.setFailed(`${built.errors.length} ImageSpec error(s); nothing was built or pushed`);
       return;
     }
@@ -84,7 +96,8 @@ async function planCheckBuild(inputs: Inputs, files: SpecFile[], checks: Registr
     ...(inputs.mode === 'build' ? { built: JSON.stringify(records.filter((r) => r.status === 'built').map((r) => r.image)) } : {}),
   });
   await writeSummary(summaryMarkdown(`ImageSpec images (${inputs.mode})`, records));
-  if (failures.length > 0) core.setFailed(`${checkFailed ? 'the registry check failed' : 'not every image was built'}: ${failures.join(', ')}`);
+  if (failures.length > 0)
+    core.setFailed(`${checkFailed ? 'the registry check failed' : 'not every image was built'}: ${failures.join(', ')}`);
 }
 
 /** Turn any failure into a failed step with a useful message, never a stack trace for user errors. */

@@ -34,22 +34,29 @@ describe('an invalid spec anywhere: nothing is built or pushed', () => {
     ['a requirements link out of the repository', 'name: bad\nrequirements: leak.txt\n', 'b-bad.yaml'],
     ['an unsafe value found only while rendering', 'name: bad\npip_index: "https://x.io/$(id)"\n', 'b-bad.yaml'],
     ['an unsafe value in a spec sorted after the valid ones', 'name: bad\ncommands: ["echo \\u0000"]\n', 'z-bad.yaml'],
-  ])('%s', async (_n, badYaml, badFile) => {
-    const ns = `atomic-${Date.now()}-${Math.floor(Math.random() * 1e6)}`;
-    const ws = workspace({ 'a-fine.yaml': buildable('fine', ns), [badFile]: badYaml.replace('name: bad\n', `name: bad\nregistry: ${REGISTRY}/${ns}\n`) });
-    fs.symlinkSync('/etc/hostname', path.join(ws, 'leak.txt'));
-    const r = await build(ws);
-    expect(r.exitCode).toBe(1);
-    expect(r.groups).toEqual([]); // no build started
-    expect(r.stdout).not.toContain('docker buildx build');
-    const err = r.annotations.find((a) => a.level === 'error' && a.props.file === badFile);
-    expect(err?.props.line).toMatch(/^\d+$/);
-    expect(r.stdout).toMatch(/nothing was (checked, )?built or pushed/);
-    expect(r.outputs.built ?? '[]').toBe('[]');
-    // The valid spec's image was not pushed either.
-    const planned = imagesOf(await runStep({ workspace: ws, with: { specs: 'a-fine.yaml', mode: 'plan' } }));
-    expect(await tagExists(planned[0].image)).toBe(false);
-  }, 300_000);
+  ])(
+    '%s',
+    async (_n, badYaml, badFile) => {
+      const ns = `atomic-${Date.now()}-${Math.floor(Math.random() * 1e6)}`;
+      const ws = workspace({
+        'a-fine.yaml': buildable('fine', ns),
+        [badFile]: badYaml.replace('name: bad\n', `name: bad\nregistry: ${REGISTRY}/${ns}\n`),
+      });
+      fs.symlinkSync('/etc/hostname', path.join(ws, 'leak.txt'));
+      const r = await build(ws);
+      expect(r.exitCode).toBe(1);
+      expect(r.groups).toEqual([]); // no build started
+      expect(r.stdout).not.toContain('docker buildx build');
+      const err = r.annotations.find((a) => a.level === 'error' && a.props.file === badFile);
+      expect(err?.props.line).toMatch(/^\d+$/);
+      expect(r.stdout).toMatch(/nothing was (checked, )?built or pushed/);
+      expect(r.outputs.built ?? '[]').toBe('[]');
+      // The valid spec's image was not pushed either.
+      const planned = imagesOf(await runStep({ workspace: ws, with: { specs: 'a-fine.yaml', mode: 'plan' } }));
+      expect(await tagExists(planned[0].image)).toBe(false);
+    },
+    300_000,
+  );
 });
 
 test('a failing build pushes nothing for itself or for images built on it; outputs say what happened to each', async () => {

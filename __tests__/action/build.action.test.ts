@@ -99,7 +99,11 @@ test('push: false builds without pushing; force rebuilds what exists', async () 
   expect(await tagExists(img.image)).toBe(true);
   const forced = await build(ws, { force: 'true' });
   expect(imagesOf(forced)[0].status).toBe('built');
-  const flytekitEnv = await runStep({ workspace: ws, with: { specs: '*.yaml', mode: 'build' }, env: { ...(process.env as Record<string, string>), FLYTE_FORCE_PUSH_IMAGE_SPEC: 'yes' } });
+  const flytekitEnv = await runStep({
+    workspace: ws,
+    with: { specs: '*.yaml', mode: 'build' },
+    env: { ...(process.env as Record<string, string>), FLYTE_FORCE_PUSH_IMAGE_SPEC: 'yes' },
+  });
   expect(imagesOf(flytekitEnv)[0].status).toBe('built');
 }, 900_000);
 

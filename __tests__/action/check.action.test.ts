@@ -20,9 +20,13 @@ beforeAll(() => {
 
 /** Copy a fixture image to `dest` with skopeo, so the tag the action computes really exists. */
 function pushAs(dest: string, source: string, extra: string[] = []): void {
-  execFileSync('skopeo', ['copy', '--quiet', '--src-tls-verify=false', '--dest-tls-verify=false', ...extra, `docker://${source}`, `docker://${dest}`], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  execFileSync(
+    'skopeo',
+    ['copy', '--quiet', '--src-tls-verify=false', '--dest-tls-verify=false', ...extra, `docker://${source}`, `docker://${dest}`],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
 }
 
 async function step(ws: string, extra: Record<string, string>, env: Record<string, string> = {}): Promise<StepResult> {
@@ -58,7 +62,11 @@ test('plain registry: a pushed OCI index exists, an unpushed tag is missing', as
   const ann = gate.annotations.filter((a) => a.level === 'error' && a.props.file);
   expect(ann.map((a) => a.props.file)).toEqual(['absent.yaml']);
   expect(ann[0].props.line).toBe('1');
-  expect(imagesOf(gate).map((i) => i.status).sort()).toEqual(['exists', 'missing']);
+  expect(
+    imagesOf(gate)
+      .map((i) => i.status)
+      .sort(),
+  ).toEqual(['exists', 'missing']);
 });
 
 test('TLS + Basic auth: credentials from DOCKER_CONFIG, CA from NODE_EXTRA_CA_CERTS; nothing secret is printed', async () => {
@@ -76,7 +84,11 @@ test('TLS + Basic auth: credentials from DOCKER_CONFIG, CA from NODE_EXTRA_CA_CE
   expect(r.exitCode).toBe(0);
   expect(imagesOf(r)[0].status).toBe('exists');
   // `::add-mask::` is how a secret reaches the runner's masker; the runner never shows those lines.
-  const shown = (t: string) => t.split('\n').filter((l) => !l.startsWith('::add-mask::')).join('\n');
+  const shown = (t: string) =>
+    t
+      .split('\n')
+      .filter((l) => !l.startsWith('::add-mask::'))
+      .join('\n');
   expect(r.masks).toContain(reg.password);
   const everything = [shown(r.stdout), shown(r.stderr), r.summary, JSON.stringify(r.outputs)].join('\n');
   expect(everything).not.toContain(reg.password);
@@ -147,7 +159,11 @@ test('a pull request from a fork (no secrets): anonymous pull tokens, and the ga
   pushAs(built, `${reg.plain}/${reg.repo}:${FIXTURE_TAGS.dockerV2}`, ['--dest-creds', `${reg.user}:${reg.password}`]);
 
   // What a fork's pull_request job has: no Docker credentials at all.
-  const fork = { DOCKER_CONFIG: fs.mkdtempSync(path.join(os.tmpdir(), 'no-creds-')), GITHUB_EVENT_NAME: 'pull_request', GITHUB_REF: 'refs/pull/7/merge' };
+  const fork = {
+    DOCKER_CONFIG: fs.mkdtempSync(path.join(os.tmpdir(), 'no-creds-')),
+    GITHUB_EVENT_NAME: 'pull_request',
+    GITHUB_REF: 'refs/pull/7/merge',
+  };
   const gate = await step(ws, { mode: 'check', 'fail-on-missing': 'true' }, fork);
   expect(gate.exitCode).toBe(1);
   expect(imagesOf(gate).map((i) => [i.key, i.status])).toEqual([

@@ -14,7 +14,12 @@ describe.each([
   ['not a mapping', '- name: demo\n', 1, undefined],
   ['bad tag_format', 'name: demo\ntag_format: "{spec_hash}-{0}"\n', 2, 'tag_format'],
   ['missing requirements file', 'name: demo\nrequirements: nope.txt\n', 2, 'requirements'],
-  ['billion laughs', 'a: &a ["x","x","x","x","x","x","x","x","x"]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]\nf: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]\ng: [*f,*f,*f,*f,*f,*f,*f,*f,*f]\n', undefined, undefined],
+  [
+    'billion laughs',
+    'a: &a ["x","x","x","x","x","x","x","x","x"]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]\nf: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]\ng: [*f,*f,*f,*f,*f,*f,*f,*f,*f]\n',
+    undefined,
+    undefined,
+  ],
 ])('%s', (_name, yaml, line, field) => {
   test('fails with an annotation on the spec file and nothing computed', async () => {
     const ws = workspace({ 'specs/good.yaml': 'name: fine\n', 'specs/bad.yaml': yaml });
@@ -35,7 +40,12 @@ test('every invalid spec is reported, not only the first', async () => {
   const ws = workspace({ 'a.yaml': 'nam: x\n', 'b.yaml': 'name: [x]\n' });
   const r = await plan(ws, '*.yaml');
   expect(r.exitCode).toBe(1);
-  expect(r.annotations.filter((a) => a.level === 'error' && a.props.file).map((a) => a.props.file).sort()).toEqual(['a.yaml', 'b.yaml']);
+  expect(
+    r.annotations
+      .filter((a) => a.level === 'error' && a.props.file)
+      .map((a) => a.props.file)
+      .sort(),
+  ).toEqual(['a.yaml', 'b.yaml']);
 });
 
 test('a pattern that matches nothing is named', async () => {
@@ -53,7 +63,11 @@ test('two specs with the same key are refused', async () => {
 });
 
 test('paths resolve against working-directory; annotations stay relative to the repository', async () => {
-  const ws = workspace({ 'flyte/reqs.txt': 'numpy\n', 'flyte/img.yaml': 'name: x\nrequirements: reqs.txt\n', 'flyte/bad.yaml': 'name: x\nrequirements: gone.txt\n' });
+  const ws = workspace({
+    'flyte/reqs.txt': 'numpy\n',
+    'flyte/img.yaml': 'name: x\nrequirements: reqs.txt\n',
+    'flyte/bad.yaml': 'name: x\nrequirements: gone.txt\n',
+  });
   const ok = await plan(ws, 'img.yaml', { 'working-directory': 'flyte' });
   expect(ok.exitCode).toBe(0);
   expect(imagesOf(ok)[0]).toMatchObject({ key: 'img', file: 'img.yaml' });
@@ -97,7 +111,7 @@ test('an unknown mode is an input error', async () => {
   expect(r.stdout).toContain("input 'mode' must be one of plan, check, build");
 });
 
-test('an unquoted python_version keeps flytekit\'s tag but gets a warning on its line', async () => {
+test("an unquoted python_version keeps flytekit's tag but gets a warning on its line", async () => {
   const ws = workspace({ 'a.yaml': 'name: x\npython_version: 3.10\n' });
   const r = await plan(ws, 'a.yaml');
   expect(r.exitCode).toBe(0);

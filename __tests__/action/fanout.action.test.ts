@@ -14,7 +14,8 @@ beforeAll(() => {
   reg = startRegistries();
 });
 
-const step = (ws: string, extra: Record<string, string>): Promise<StepResult> => runStep({ workspace: ws, with: { specs: '*.yaml', ...extra } });
+const step = (ws: string, extra: Record<string, string>): Promise<StepResult> =>
+  runStep({ workspace: ws, with: { specs: '*.yaml', ...extra } });
 const matrixOf = (r: StepResult) => JSON.parse(r.outputs.matrix) as { include: Array<{ key: string; file: string; image: string }> };
 
 test('matrix: every buildable image in plan mode, the missing ones in check mode, all with force', async () => {
@@ -28,11 +29,16 @@ test('matrix: every buildable image in plan mode, the missing ones in check mode
   const planned = await step(ws, { mode: 'plan' });
   expect(planned.exitCode).toBe(0);
   const byKey = Object.fromEntries(imagesOf(planned).map((i) => [i.key, i]));
-  expect(matrixOf(planned).include).toEqual(
-    ['app', 'base', 'other'].map((key) => ({ key, file: `${key}.yaml`, image: byKey[key].image })),
-  );
+  expect(matrixOf(planned).include).toEqual(['app', 'base', 'other'].map((key) => ({ key, file: `${key}.yaml`, image: byKey[key].image })));
 
-  execFileSync('skopeo', ['copy', '--quiet', '--src-tls-verify=false', '--dest-tls-verify=false', `docker://${reg.plain}/${reg.repo}:${FIXTURE_TAGS.dockerV2}`, `docker://${byKey.base.image}`]);
+  execFileSync('skopeo', [
+    'copy',
+    '--quiet',
+    '--src-tls-verify=false',
+    '--dest-tls-verify=false',
+    `docker://${reg.plain}/${reg.repo}:${FIXTURE_TAGS.dockerV2}`,
+    `docker://${byKey.base.image}`,
+  ]);
   const checked = await step(ws, { mode: 'check' });
   expect(checked.exitCode).toBe(0);
   expect(matrixOf(checked).include.map((e) => e.key)).toEqual(['app', 'other']);

@@ -8,7 +8,15 @@ const reader = (values: Record<string, string>) => (name: string) => values[name
 describe('inputs', () => {
   test('defaults', () => {
     const i = readInputs(reader({ specs: '*.yaml' }), { GITHUB_WORKSPACE: '/ws' }, '/elsewhere');
-    expect(i).toMatchObject({ workingDirectory: '/ws', mode: 'build', onUnknown: 'fail', push: true, force: false, cache: 'none', concurrency: 8 });
+    expect(i).toMatchObject({
+      workingDirectory: '/ws',
+      mode: 'build',
+      onUnknown: 'fail',
+      push: true,
+      force: false,
+      cache: 'none',
+      concurrency: 8,
+    });
   });
 
   test.each([

@@ -38,11 +38,24 @@ test.each(NODES)('Node %s: main builds and leaves state, post saves the cache mo
   // An unquoted python_version is valid but earns a warning annotation on its line.
   fs.writeFileSync(
     path.join(ws, 'img.yaml'),
-    [`name: node-contract-${major}-${Date.now()}`, `registry: ${REGISTRY}/node`, 'python_version: 3.11', 'base_image: python:3.11-slim-bookworm',
-      'python_exec: /usr/local/bin/python', `pip_index: ${INDEX}`, 'packages: [pyyaml]', ''].join('\n'),
+    [
+      `name: node-contract-${major}-${Date.now()}`,
+      `registry: ${REGISTRY}/node`,
+      'python_version: 3.11',
+      'base_image: python:3.11-slim-bookworm',
+      'python_exec: /usr/local/bin/python',
+      `pip_index: ${INDEX}`,
+      'packages: [pyyaml]',
+      '',
+    ].join('\n'),
   );
   // The shared builder of scripts/infra.sh (BUILDX_BUILDER, BUILDX_CONFIG) from the test's environment.
-  const env: Record<string, string> = { BUILDX_BUILDER: process.env.BUILDX_BUILDER ?? '', BUILDX_CONFIG: process.env.BUILDX_CONFIG ?? '', ...svc.env([`refs/heads/node${major}`]), RUNNER_TEMP: fs.mkdtempSync(path.join(os.tmpdir(), 'runner-temp-')) };
+  const env: Record<string, string> = {
+    BUILDX_BUILDER: process.env.BUILDX_BUILDER ?? '',
+    BUILDX_CONFIG: process.env.BUILDX_CONFIG ?? '',
+    ...svc.env([`refs/heads/node${major}`]),
+    RUNNER_TEMP: fs.mkdtempSync(path.join(os.tmpdir(), 'runner-temp-')),
+  };
   const inputs = { specs: '*.yaml', cache: 'gha' };
 
   const main = await runStep({ node, workspace: ws, with: inputs, env });
@@ -51,7 +64,9 @@ test.each(NODES)('Node %s: main builds and leaves state, post saves the cache mo
   expect(img.status).toBe('built');
   expect(JSON.parse(main.outputs.built)).toEqual([img.image]);
   expect(main.groups).toEqual(['Restoring cache mounts (uv)', `Building img: ${img.image}`]);
-  expect(main.annotations).toContainEqual(expect.objectContaining({ level: 'warning', props: expect.objectContaining({ file: 'img.yaml', line: '3' }) }));
+  expect(main.annotations).toContainEqual(
+    expect.objectContaining({ level: 'warning', props: expect.objectContaining({ file: 'img.yaml', line: '3' }) }),
+  );
   const state = JSON.parse(main.state['cache-mounts']) as { key: string; ids: string[] };
   expect(state.ids).toEqual(['uv']);
 

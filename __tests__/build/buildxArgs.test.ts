@@ -87,7 +87,12 @@ describe('buildxArgs', () => {
   test('named build contexts follow the output', () => {
     const args = buildxArgs({ ...base, push: false, buildContexts: [['127.0.0.1:5000/a/base:T', 'oci-layout:///tmp/l/base@sha256:ab']] });
     const i = args.indexOf('--build-context');
-    expect(args.slice(i - 2, i + 2)).toEqual(['--output', 'type=cacheonly', '--build-context', '127.0.0.1:5000/a/base:T=oci-layout:///tmp/l/base@sha256:ab']);
+    expect(args.slice(i - 2, i + 2)).toEqual([
+      '--output',
+      'type=cacheonly',
+      '--build-context',
+      '127.0.0.1:5000/a/base:T=oci-layout:///tmp/l/base@sha256:ab',
+    ]);
   });
 
   test.each<[BuildxOptions['provenance'], string]>([
@@ -175,6 +180,11 @@ describe('cache arguments', () => {
 
   test('csvAttrs doubles quotes inside a quoted field', () => {
     expect(csvAttrs([['a', 'x"y,z']])).toBe('"a=x""y,z"');
-    expect(csvAttrs([['a', 'b'], ['c', 'd']])).toBe('a=b,c=d');
+    expect(
+      csvAttrs([
+        ['a', 'b'],
+        ['c', 'd'],
+      ]),
+    ).toBe('a=b,c=d');
   });
 });

@@ -14,8 +14,7 @@ const MAMBA_PREFIX =
 const MAMBA_ENV =
   'ENV PATH="/opt/micromamba/envs/runtime/bin:$PATH" UV_PYTHON=/opt/micromamba/envs/runtime/bin/python ' +
   'UV_COMPILE_BYTECODE=1 UV_LINK_MODE=copy FLYTE_SDK_RICH_TRACEBACKS=0 SSL_CERT_DIR=/etc/ssl/certs';
-const NVIDIA_ENV =
-  'ENV PATH="$PATH:/usr/local/nvidia/bin:/usr/local/cuda/bin" LD_LIBRARY_PATH="/usr/local/nvidia/lib64:$LD_LIBRARY_PATH"';
+const NVIDIA_ENV = 'ENV PATH="$PATH:/usr/local/nvidia/bin:/usr/local/cuda/bin" LD_LIBRARY_PATH="/usr/local/nvidia/lib64:$LD_LIBRARY_PATH"';
 const TAIL = [
   'WORKDIR /root',
   'SHELL ["/bin/bash", "-c"]',

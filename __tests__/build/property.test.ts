@@ -154,7 +154,10 @@ describe('pip index, extra index, extra args, python_exec, python_version', () =
     fc.assert(
       fc.property(
         fc.record({
-          pipIndex: fc.oneof(value, value.map((s) => 'https://x.io/' + s)),
+          pipIndex: fc.oneof(
+            value,
+            value.map((s) => 'https://x.io/' + s),
+          ),
           pipExtraArgs: value,
           pythonVersion: fc.oneof(value, fc.constant('3.11')),
         }),
@@ -211,7 +214,11 @@ describe('commands', () => {
         // All-blank commands drop the RUN; otherwise the instruction list is unchanged.
         if (commands.every((c) => c.trim() === '')) expect(k.length).toBe(baseline.length - 1);
         else expect(k).toEqual(baseline);
-        expect(parseDockerfile(r.df).slice(-5).map((i) => i.keyword)).toEqual(['WORKDIR', 'SHELL', 'USER', 'RUN', 'ENV']);
+        expect(
+          parseDockerfile(r.df)
+            .slice(-5)
+            .map((i) => i.keyword),
+        ).toEqual(['WORKDIR', 'SHELL', 'USER', 'RUN', 'ENV']);
       }),
       RUNS,
     );

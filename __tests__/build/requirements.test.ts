@@ -29,7 +29,12 @@ describe('requirementsUvTxt', () => {
     ['flytekit in the file counts', ['numpy'], 'flytekit>=1.10\n', 'flytekit>=1.10\nnumpy'],
     ['a flytekit plugin does not count', ['flytekitplugins-pandera'], undefined, 'flytekitplugins-pandera\nflytekit==1.16.24'],
     ['a commented flytekit does not count', [], '# flytekit\n', '# flytekit\nflytekit==1.16.24'],
-    ['uv options in the file are the user’s and kept', [], '--index-url https://x/simple\n-r base.txt', '--index-url https://x/simple\n-r base.txt\nflytekit==1.16.24'],
+    [
+      'uv options in the file are the user’s and kept',
+      [],
+      '--index-url https://x/simple\n-r base.txt',
+      '--index-url https://x/simple\n-r base.txt\nflytekit==1.16.24',
+    ],
   ])('%s', (_name, packages, file, expected) => {
     expect(requirementsUvTxt(packages, '1.16.24', file)).toBe(expected);
   });
@@ -110,8 +115,6 @@ describe('helpers', () => {
     expect(checkLockFile(view({ requirements: 'r.txt', packages: ['x'] }), false)).toBe('requirements');
     expect(checkLockFile(view({ requirements: 'uv.lock' }), true)).toBe('uv.lock');
     expect(() => checkLockFile(view({ requirements: 'uv.lock', packages: ['x'] }), true)).toThrow(SpecError);
-    expect(() => checkLockFile(view({ requirements: 'poetry.lock' }), false)).toThrow(
-      expect.objectContaining({ field: 'requirements' }),
-    );
+    expect(() => checkLockFile(view({ requirements: 'poetry.lock' }), false)).toThrow(expect.objectContaining({ field: 'requirements' }));
   });
 });

@@ -33,12 +33,7 @@ function rejectedField(check: (v: string, f: string) => unknown, value: string, 
   }
 }
 
-function table(
-  name: string,
-  check: (v: string, f: string) => unknown,
-  accept: string[],
-  reject: string[],
-): void {
+function table(name: string, check: (v: string, f: string) => unknown, accept: string[], reject: string[]): void {
   describe(name, () => {
     test.each(accept)('accepts %j', (v) => expect(rejectedField(check, v)).toBeUndefined());
     test.each(reject)('rejects %j, naming the field', (v) => expect(rejectedField(check, v)).toBe('f[3]'));
@@ -48,8 +43,36 @@ function table(
 table(
   'apt packages',
   checkAptPackage,
-  ['git', 'g++', 'libstdc++6', 'python3.11-venv', 'curl=7.88.1-10+deb12u5', 'libc6:amd64', 'libc6:i386=2.36-9', 'vim=2:9.0.1378-2', 'nginx/bookworm-backports', 'a'],
-  ['', 'Git', '-y', '--allow-unauthenticated', 'git curl', 'git;id', 'git&&id', 'git|sh', 'git$(id)', 'git`id`', 'git\n', 'git\0', 'curl>=7', '.hidden', 'git=', 'ca-certificates=$(x)'],
+  [
+    'git',
+    'g++',
+    'libstdc++6',
+    'python3.11-venv',
+    'curl=7.88.1-10+deb12u5',
+    'libc6:amd64',
+    'libc6:i386=2.36-9',
+    'vim=2:9.0.1378-2',
+    'nginx/bookworm-backports',
+    'a',
+  ],
+  [
+    '',
+    'Git',
+    '-y',
+    '--allow-unauthenticated',
+    'git curl',
+    'git;id',
+    'git&&id',
+    'git|sh',
+    'git$(id)',
+    'git`id`',
+    'git\n',
+    'git\0',
+    'curl>=7',
+    '.hidden',
+    'git=',
+    'ca-certificates=$(x)',
+  ],
 );
 
 table(
@@ -117,7 +140,18 @@ table(
 table(
   'conda packages',
   checkCondaPackage,
-  ['numpy', 'numpy=1.26', 'numpy>=1.26,<2', 'conda-forge::numpy', 'conda-forge/linux-64::numpy=1.26=py311_0', 'numpy 1.26.*', "numpy[version='>=1.26']", 'a|b', 'pytorch-cuda=12.1', '_libgcc_mutex'],
+  [
+    'numpy',
+    'numpy=1.26',
+    'numpy>=1.26,<2',
+    'conda-forge::numpy',
+    'conda-forge/linux-64::numpy=1.26=py311_0',
+    'numpy 1.26.*',
+    "numpy[version='>=1.26']",
+    'a|b',
+    'pytorch-cuda=12.1',
+    '_libgcc_mutex',
+  ],
   ['', '-c', '--override-channels', 'numpy;id', 'numpy$(id)', 'numpy`id`', 'numpy&', 'numpy\n', 'numpy (>=1)', '$HOME'],
 );
 
@@ -131,8 +165,25 @@ table(
 table(
   'index URLs',
   checkIndexUrl,
-  ['https://pypi.org/simple', 'http://localhost:8080/simple/', 'https://user:tok%40en@pkgs.example.com/simple?x=1&y=2', 'file:///opt/index'],
-  ['', 'pypi.org/simple', '-i', '--index-url=https://x', 'https://x/simple --trusted-host y', 'https://x/$(id)', "https://x/'", 'https://x/;id', 'https://', 'https://x/\n', 'ftp://x'],
+  [
+    'https://pypi.org/simple',
+    'http://localhost:8080/simple/',
+    'https://user:tok%40en@pkgs.example.com/simple?x=1&y=2',
+    'file:///opt/index',
+  ],
+  [
+    '',
+    'pypi.org/simple',
+    '-i',
+    '--index-url=https://x',
+    'https://x/simple --trusted-host y',
+    'https://x/$(id)',
+    "https://x/'",
+    'https://x/;id',
+    'https://',
+    'https://x/\n',
+    'ftp://x',
+  ],
 );
 
 table(
@@ -163,7 +214,21 @@ table(
     'img:tag@sha256:' + 'c'.repeat(64),
     'a__b/c--d/e.f_g',
   ],
-  ['', 'Debian', 'debian:', ':tag', '-x', '--platform=linux/arm64', 'debian bookworm', 'debian\nRUN x', 'debian:$TAG', 'a//b', 'a/b/', 'debian:' + 'x'.repeat(129), 'a@sha256:abc'],
+  [
+    '',
+    'Debian',
+    'debian:',
+    ':tag',
+    '-x',
+    '--platform=linux/arm64',
+    'debian bookworm',
+    'debian\nRUN x',
+    'debian:$TAG',
+    'a//b',
+    'a/b/',
+    'debian:' + 'x'.repeat(129),
+    'a@sha256:abc',
+  ],
 );
 
 test('isRepository: no tag or digest', () => {
@@ -174,18 +239,12 @@ test('isRepository: no tag or digest', () => {
 });
 
 describe('env keys and values', () => {
-  test.each(['A', '_', 'PATH', 'a1_b', '_X9'])('key %j accepted', (k) =>
-    expect(rejectedField(checkEnvKey, k)).toBeUndefined(),
-  );
-  test.each(['', '1A', 'A-B', 'A B', 'A=B', 'Ä', 'A\n'])('key %j rejected', (k) =>
-    expect(rejectedField(checkEnvKey, k)).toBe('f[3]'),
-  );
+  test.each(['A', '_', 'PATH', 'a1_b', '_X9'])('key %j accepted', (k) => expect(rejectedField(checkEnvKey, k)).toBeUndefined());
+  test.each(['', '1A', 'A-B', 'A B', 'A=B', 'Ä', 'A\n'])('key %j rejected', (k) => expect(rejectedField(checkEnvKey, k)).toBe('f[3]'));
   test.each(['', 'a b', '"', '$(id)', '\\', '\t', 'é☃', "'"])('value %j accepted', (v) =>
     expect(rejectedField(checkEnvValue, v)).toBeUndefined(),
   );
-  test.each(['a\nb', 'a\rb', 'a\0b', '\n'])('value %j rejected', (v) =>
-    expect(rejectedField(checkEnvValue, v)).toBe('f[3]'),
-  );
+  test.each(['a\nb', 'a\rb', 'a\0b', '\n'])('value %j rejected', (v) => expect(rejectedField(checkEnvValue, v)).toBe('f[3]'));
 });
 
 describe('quoting', () => {
@@ -237,10 +296,27 @@ describe('pip_extra_args splitting', () => {
     ['\t--pre\t', ['--pre']],
   ])('%j → %j', (input, argv) => expect(splitPipExtraArgs(input)).toEqual(argv));
 
-  test.each(['a;b', 'a && b', 'a | b', 'a > f', 'a < f', '$(id)', '`id`', '$HOME', '"$HOME"', '"`id`"', '(a)', '#comment', 'a #comment', "'unterminated", '"unterminated', 'trailing\\', 'a\nb', 'a\rb', 'a\0'])(
-    'rejects %j',
-    (input) => expect(rejectedField(splitPipExtraArgs, input)).toBe('f[3]'),
-  );
+  test.each([
+    'a;b',
+    'a && b',
+    'a | b',
+    'a > f',
+    'a < f',
+    '$(id)',
+    '`id`',
+    '$HOME',
+    '"$HOME"',
+    '"`id`"',
+    '(a)',
+    '#comment',
+    'a #comment',
+    "'unterminated",
+    '"unterminated',
+    'trailing\\',
+    'a\nb',
+    'a\rb',
+    'a\0',
+  ])('rejects %j', (input) => expect(rejectedField(splitPipExtraArgs, input)).toBe('f[3]'));
 });
 
 describe('commands', () => {

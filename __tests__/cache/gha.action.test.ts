@@ -59,9 +59,18 @@ const errors = (r: StepResult): string[] => r.annotations.filter((a) => a.level 
 
 test('type=gha: a second run on an emptied builder takes every layer from the cache service', async () => {
   const u = `l${Date.now()}`;
-  const ws = workspace({ 'layers.yaml': spec(`gha-layers-${u}`, `packages: [pyyaml]\ncommands:\n  - python -c "import uuid; print(uuid.uuid4())" > /root/marker\n`) });
+  const ws = workspace({
+    'layers.yaml': spec(
+      `gha-layers-${u}`,
+      `packages: [pyyaml]\ncommands:\n  - python -c "import uuid; print(uuid.uuid4())" > /root/marker\n`,
+    ),
+  });
   const step = (extra: Record<string, string>) =>
-    runStep({ workspace: ws, with: { specs: '*.yaml', cache: 'gha', 'cache-mounts': 'false', ...extra }, env: { ...builder.env, ...svc.env() } });
+    runStep({
+      workspace: ws,
+      with: { specs: '*.yaml', cache: 'gha', 'cache-mounts': 'false', ...extra },
+      env: { ...builder.env, ...svc.env() },
+    });
 
   const first = await step({});
   expect(first.exitCode).toBe(0);
@@ -85,7 +94,8 @@ test('cache mounts: after a one-line requirements change, the second run downloa
   const ws = workspace({ 'mounts.yaml': spec(`gha-mounts-${u}`, 'requirements: requirements.txt\n'), 'requirements.txt': 'pyyaml\n' });
   const env = { ...builder.env, ...svc.env(), RUNNER_TEMP: runnerTemp };
   const main = () => runStep({ workspace: ws, with: { specs: '*.yaml', cache: 'none', push: 'false' }, env });
-  const post = (state: Record<string, string>) => runStep({ workspace: ws, step: 'post', with: { specs: '*.yaml', cache: 'none', push: 'false' }, env, state });
+  const post = (state: Record<string, string>) =>
+    runStep({ workspace: ws, step: 'post', with: { specs: '*.yaml', cache: 'none', push: 'false' }, env, state });
   const prepared = (r: StepResult) => Number(/Prepared (\d+) packages? in/.exec(r.stdout)?.[1] ?? NaN);
 
   builder.empty();
@@ -120,7 +130,13 @@ test('a cache service that is down or full costs a warning, never a failed build
   const ws = workspace({ 'faults.yaml': spec(`gha-faults-${u}`, 'packages: [pyyaml]\n') });
   const run = async (env: Record<string, string>) => {
     const main = await runStep({ workspace: ws, with: { specs: '*.yaml', cache: 'gha', force: 'true' }, env: { ...builder.env, ...env } });
-    const post = await runStep({ workspace: ws, step: 'post', with: { specs: '*.yaml', cache: 'gha', force: 'true' }, env: { ...builder.env, ...env }, state: main.state });
+    const post = await runStep({
+      workspace: ws,
+      step: 'post',
+      with: { specs: '*.yaml', cache: 'gha', force: 'true' },
+      env: { ...builder.env, ...env },
+      state: main.state,
+    });
     return { main, post };
   };
 

@@ -32,9 +32,13 @@ test('mountIdsUsed lists the ids of the given Dockerfiles in table order', () =>
 test('the copy Dockerfiles mount each id like the generator and take a nonce so their RUNs always run', () => {
   const restore = restoreDockerfile(['uv', 'apt']);
   expect(restore).toContain(`ARG ${NONCE_ARG}`);
-  expect(restore).toContain('--mount=type=cache,sharing=locked,mode=0777,target=/cache-mount/uv,id=uv --mount=type=bind,source=uv,target=/restore/uv cp -a /restore/uv/. /cache-mount/uv/');
+  expect(restore).toContain(
+    '--mount=type=cache,sharing=locked,mode=0777,target=/cache-mount/uv,id=uv --mount=type=bind,source=uv,target=/restore/uv cp -a /restore/uv/. /cache-mount/uv/',
+  );
   expect(restore).toContain('id=apt');
   const exp = exportDockerfile(['micromamba']);
-  expect(exp).toMatch(/ARG IMAGESPEC_COPY_NONCE\nRUN --mount=type=cache,sharing=locked,mode=0777,target=\/cache-mount\/micromamba,id=micromamba mkdir -p \/export\/micromamba/);
+  expect(exp).toMatch(
+    /ARG IMAGESPEC_COPY_NONCE\nRUN --mount=type=cache,sharing=locked,mode=0777,target=\/cache-mount\/micromamba,id=micromamba mkdir -p \/export\/micromamba/,
+  );
   expect(exp.trim().split('\n').slice(-2)).toEqual(['FROM scratch', 'COPY --from=mounts /export/ /']);
 });

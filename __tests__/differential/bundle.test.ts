@@ -64,7 +64,14 @@ test('the bundled action computes flytekit’s tag and id for generated specs, a
         r = await runStep({ workspace: ws, with: { specs: 'specs/*.yaml', mode: 'plan' }, env: { ...GIT_ENV } });
       }
       expect(refusedTotal).toBeLessThan(answers.length / 10);
-      if (r.exitCode !== 0) throw new Error(`seed ${SEED}: the plan step failed:\n${r.stdout.split('\n').filter((l) => !l.startsWith('::add-mask')).slice(-30).join('\n')}`);
+      if (r.exitCode !== 0)
+        throw new Error(
+          `seed ${SEED}: the plan step failed:\n${r.stdout
+            .split('\n')
+            .filter((l) => !l.startsWith('::add-mask'))
+            .slice(-30)
+            .join('\n')}`,
+        );
       const records = imagesOf(r);
       expect(records.map((x) => x.key).sort()).toEqual([...expected.keys()].sort());
       for (const rec of records) {
@@ -72,7 +79,9 @@ test('the bundled action computes flytekit’s tag and id for generated specs, a
         const noop = /^builder: noop$/m.test(want.yaml);
         const got = { tag: rec.tag, id: rec.id, image: noop ? want.image_name : rec.image };
         if (got.tag !== want.tag || got.id !== want.id || got.image !== want.image_name) {
-          throw new Error(`seed ${SEED}: ${rec.key} differs\nflytekit: ${want.image_name} id ${want.id}\naction:   ${rec.image} tag ${rec.tag} id ${rec.id}\nspec:\n${want.yaml}`);
+          throw new Error(
+            `seed ${SEED}: ${rec.key} differs\nflytekit: ${want.image_name} id ${want.id}\naction:   ${rec.image} tag ${rec.tag} id ${rec.id}\nspec:\n${want.yaml}`,
+          );
         }
         compared++;
       }

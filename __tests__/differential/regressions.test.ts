@@ -72,7 +72,9 @@ describe('documented deviation: sub-directory order inside a copied directory', 
       if (!sorted.ok || !real.ok) throw new Error('flytekit failed');
       expect(ours).toBe(sorted.tag);
       // Node's readdir is sorted by libuv, so it cannot tell what os.walk sees; the tags can.
-      console.log(`walk order: flytekit's own tag with the real os.walk ${real.tag === ours ? 'equals' : 'differs from'} the action's on this file system`);
+      console.log(
+        `walk order: flytekit's own tag with the real os.walk ${real.tag === ours ? 'equals' : 'differs from'} the action's on this file system`,
+      );
     } finally {
       fs.rmSync(root, { recursive: true, force: true });
     }

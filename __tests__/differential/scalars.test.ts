@@ -32,7 +32,9 @@ afterAll(async () => {
   console.log(
     `differential scalars: ${total} cases\n` +
       Object.entries(totals)
-        .map(([k, s]) => `  ${k}: ${s.cases} cases, ${s.bothRejected} rejected by both, ${s.stricter} refused only by the action (documented)`)
+        .map(
+          ([k, s]) => `  ${k}: ${s.cases} cases, ${s.bothRejected} rejected by both, ${s.stricter} refused only by the action (documented)`,
+        )
         .join('\n') +
       `\n  YAML refused only by the action, by reason: ${JSON.stringify(Object.fromEntries(stricterCounts))}`,
   );
@@ -40,69 +42,86 @@ afterAll(async () => {
 
 const T = 300_000;
 
-test('repr(str) of generated strings: all of Unicode, quotes, escapes, lone surrogates', async () => {
-  totals['repr(str)'] = await runDiff<string, { repr: string }>(oracle, {
-    name: 'repr(str)',
-    arb: pyString,
-    numRuns: runs(4000),
-    seed: SEED,
-    request: (s) => ({ op: 'repr_str', s }),
-    compare: (s, a): Verdict => {
-      if (!a.ok) return { diff: `Python failed: ${a.type}: ${a.message}` };
-      const ours = reprStr(s);
-      return ours === a.repr ? undefined : { diff: `repr differs:\n  python: ${a.repr}\n  ours:   ${ours}` };
-    },
-  });
-}, T);
+test(
+  'repr(str) of generated strings: all of Unicode, quotes, escapes, lone surrogates',
+  async () => {
+    totals['repr(str)'] = await runDiff<string, { repr: string }>(oracle, {
+      name: 'repr(str)',
+      arb: pyString,
+      numRuns: runs(4000),
+      seed: SEED,
+      request: (s) => ({ op: 'repr_str', s }),
+      compare: (s, a): Verdict => {
+        if (!a.ok) return { diff: `Python failed: ${a.type}: ${a.message}` };
+        const ours = reprStr(s);
+        return ours === a.repr ? undefined : { diff: `repr differs:\n  python: ${a.repr}\n  ours:   ${ours}` };
+      },
+    });
+  },
+  T,
+);
 
-test('repr(float) of generated doubles', async () => {
-  totals['repr(float)'] = await runDiff<number, { repr: string }>(oracle, {
-    name: 'repr(float)',
-    arb: pyFloat,
-    numRuns: runs(2000),
-    seed: SEED + 1,
-    request: (x) => ({ op: 'repr_float', hex: doubleHex(x) }),
-    compare: (x, a): Verdict => {
-      if (!a.ok) return { diff: `Python failed: ${a.type}: ${a.message}` };
-      const ours = reprFloat(x);
-      return ours === a.repr ? undefined : { diff: `repr differs for ${doubleHex(x)}:\n  python: ${a.repr}\n  ours:   ${ours}` };
-    },
-  });
-}, T);
+test(
+  'repr(float) of generated doubles',
+  async () => {
+    totals['repr(float)'] = await runDiff<number, { repr: string }>(oracle, {
+      name: 'repr(float)',
+      arb: pyFloat,
+      numRuns: runs(2000),
+      seed: SEED + 1,
+      request: (x) => ({ op: 'repr_float', hex: doubleHex(x) }),
+      compare: (x, a): Verdict => {
+        if (!a.ok) return { diff: `Python failed: ${a.type}: ${a.message}` };
+        const ours = reprFloat(x);
+        return ours === a.repr ? undefined : { diff: `repr differs for ${doubleHex(x)}:\n  python: ${a.repr}\n  ours:   ${ours}` };
+      },
+    });
+  },
+  T,
+);
 
-test('tag_format.format(spec_hash=...) of generated templates: result or the same exception', async () => {
-  totals['str.format'] = await runDiff<[string, string], { value: string }>(oracle, {
-    name: 'str.format',
-    arb: fc.tuple(tagFormat, specHash),
-    numRuns: runs(2000),
-    seed: SEED + 2,
-    request: ([fmt, h]) => ({ op: 'format', fmt, spec_hash: h }),
-    compare: ([fmt, h], a): Verdict => {
-      let ours: { ok: true; value: string } | { ok: false; type: string; message: string };
-      try {
-        ours = { ok: true, value: pyFormat(fmt, { spec_hash: h }) };
-      } catch (e) {
-        if (!(e instanceof PyFormatError)) return { diff: `ours threw a non-Python error: ${String(e)}` };
-        ours = { ok: false, type: e.pyType, message: e.pyMessage };
-      }
-      // Documented: Python's answer would hold a memory address or a docstring (e.g. `{spec_hash.upper}`),
-      // or be absurdly long; the action refuses such templates.
-      if (!ours.ok && ours.type === 'NotImplementedError') {
-        // Documented: the action refuses a template whose Python result holds an interpreter object
-        // (`{spec_hash.upper}` prints a memory address) or is absurdly long. Python either formats it
-        // (the action is stricter) or fails on it or on a later field (both refuse, with other words).
-        return a.ok ? 'stricter' : 'both-rejected';
-      }
-      if (a.ok && ours.ok) return a.value === ours.value ? undefined : { diff: `format differs:\n  python: ${JSON.stringify(a.value)}\n  ours:   ${JSON.stringify(ours.value)}` };
-      if (!a.ok && !ours.ok) {
-        return a.type === ours.type && a.message === ours.message
-          ? 'both-rejected'
-          : { diff: `different errors:\n  python: ${a.type}: ${a.message}\n  ours:   ${ours.type}: ${ours.message}` };
-      }
-      return { diff: `python: ${a.ok ? JSON.stringify(a.value) : `${a.type}: ${a.message}`}\nours:   ${ours.ok ? JSON.stringify(ours.value) : `${ours.type}: ${ours.message}`}` };
-    },
-  });
-}, T);
+test(
+  'tag_format.format(spec_hash=...) of generated templates: result or the same exception',
+  async () => {
+    totals['str.format'] = await runDiff<[string, string], { value: string }>(oracle, {
+      name: 'str.format',
+      arb: fc.tuple(tagFormat, specHash),
+      numRuns: runs(2000),
+      seed: SEED + 2,
+      request: ([fmt, h]) => ({ op: 'format', fmt, spec_hash: h }),
+      compare: ([fmt, h], a): Verdict => {
+        let ours: { ok: true; value: string } | { ok: false; type: string; message: string };
+        try {
+          ours = { ok: true, value: pyFormat(fmt, { spec_hash: h }) };
+        } catch (e) {
+          if (!(e instanceof PyFormatError)) return { diff: `ours threw a non-Python error: ${String(e)}` };
+          ours = { ok: false, type: e.pyType, message: e.pyMessage };
+        }
+        // Documented: Python's answer would hold a memory address or a docstring (e.g. `{spec_hash.upper}`),
+        // or be absurdly long; the action refuses such templates.
+        if (!ours.ok && ours.type === 'NotImplementedError') {
+          // Documented: the action refuses a template whose Python result holds an interpreter object
+          // (`{spec_hash.upper}` prints a memory address) or is absurdly long. Python either formats it
+          // (the action is stricter) or fails on it or on a later field (both refuse, with other words).
+          return a.ok ? 'stricter' : 'both-rejected';
+        }
+        if (a.ok && ours.ok)
+          return a.value === ours.value
+            ? undefined
+            : { diff: `format differs:\n  python: ${JSON.stringify(a.value)}\n  ours:   ${JSON.stringify(ours.value)}` };
+        if (!a.ok && !ours.ok) {
+          return a.type === ours.type && a.message === ours.message
+            ? 'both-rejected'
+            : { diff: `different errors:\n  python: ${a.type}: ${a.message}\n  ours:   ${ours.type}: ${ours.message}` };
+        }
+        return {
+          diff: `python: ${a.ok ? JSON.stringify(a.value) : `${a.type}: ${a.message}`}\nours:   ${ours.ok ? JSON.stringify(ours.value) : `${ours.type}: ${ours.message}`}`,
+        };
+      },
+    });
+  },
+  T,
+);
 
 /**
  * The documented cases where the loader refuses what PyYAML loads (README "stricter than flytekit"
@@ -125,7 +144,10 @@ const STRICTER_YAML: ReadonlyArray<[string, RegExp]> = [
   // Flow-collection corners PyYAML reads its own way (`[?x]` is a mapping, `[-]` a string).
   // `&a:b` is anchor `a` on ':b' to PyYAML and one anchor name to the yaml package.
   ['anchor name ended by an indicator', /PyYAML ends the (anchor|alias) name/],
-  ['flow-collection corner', /PyYAML reads '\?'|Block collections are not allowed within flow collections|Implicit keys of flow sequence pairs/],
+  [
+    'flow-collection corner',
+    /PyYAML reads '\?'|Block collections are not allowed within flow collections|Implicit keys of flow sequence pairs/,
+  ],
 ];
 
 export const stricterCounts = new Map<string, number>();
@@ -142,42 +164,54 @@ export function compareYaml(text: string, a: OracleAnswer<{ repr: string }>): Ve
   try {
     ours = { ok: true, repr: pyRepr(loadYaml(text, 'doc.yaml')) };
   } catch (e) {
-    if (!(e instanceof YamlError)) return { diff: `ours threw ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)} (not a YamlError)` };
+    if (!(e instanceof YamlError))
+      return { diff: `ours threw ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)} (not a YamlError)` };
     ours = { ok: false, error: e };
   }
   if (a.ok && ours.ok) return a.repr === ours.repr ? undefined : { diff: `value differs:\n  python: ${a.repr}\n  ours:   ${ours.repr}` };
   if (!a.ok && !ours.ok) {
-    if (ours.error.file !== 'doc.yaml' || ours.error.line === undefined) return { diff: `our error names no file and line: ${ours.error.describe()}` };
+    if (ours.error.file !== 'doc.yaml' || ours.error.line === undefined)
+      return { diff: `our error names no file and line: ${ours.error.describe()}` };
     return 'both-rejected';
   }
   if (a.ok && !ours.ok) {
-    return stricterYamlRefusal(ours.error.message) ? 'stricter' : { diff: `python loads ${a.repr}\nours refuses: ${ours.error.describe()}` };
+    return stricterYamlRefusal(ours.error.message)
+      ? 'stricter'
+      : { diff: `python loads ${a.repr}\nours refuses: ${ours.error.describe()}` };
   }
   const e = a as { type: string; message: string };
   return { diff: `python refuses: ${e.type}: ${e.message}\nours loads: ${(ours as { repr: string }).repr}` };
 }
 
-test('safe_load typing of generated YAML 1.1 scalars (plain, quoted, block, tagged; values and keys)', async () => {
-  totals['yaml scalars'] = await runDiff<string, { repr: string }>(oracle, {
-    name: 'yaml scalars',
-    arb: scalarDocument,
-    numRuns: runs(4000),
-    seed: SEED + 3,
-    request: (text) => ({ op: 'yaml', text }),
-    compare: compareYaml,
-  });
-}, T);
+test(
+  'safe_load typing of generated YAML 1.1 scalars (plain, quoted, block, tagged; values and keys)',
+  async () => {
+    totals['yaml scalars'] = await runDiff<string, { repr: string }>(oracle, {
+      name: 'yaml scalars',
+      arb: scalarDocument,
+      numRuns: runs(4000),
+      seed: SEED + 3,
+      request: (text) => ({ op: 'yaml', text }),
+      compare: compareYaml,
+    });
+  },
+  T,
+);
 
-test('safe_load of generated nested env/builder_options mappings, block and flow style', async () => {
-  totals['yaml maps'] = await runDiff<string, { repr: string }>(oracle, {
-    name: 'yaml maps',
-    arb: fc.tuple(fc.constantFrom('env', 'builder_options', 'builder_config'), mapValue).map(([k, v]) => `name: x\n${k}:${v}`),
-    numRuns: runs(2000),
-    seed: SEED + 4,
-    request: (text) => ({ op: 'yaml', text }),
-    compare: compareYaml,
-  });
-}, T);
+test(
+  'safe_load of generated nested env/builder_options mappings, block and flow style',
+  async () => {
+    totals['yaml maps'] = await runDiff<string, { repr: string }>(oracle, {
+      name: 'yaml maps',
+      arb: fc.tuple(fc.constantFrom('env', 'builder_options', 'builder_config'), mapValue).map(([k, v]) => `name: x\n${k}:${v}`),
+      numRuns: runs(2000),
+      seed: SEED + 4,
+      request: (text) => ({ op: 'yaml', text }),
+      compare: compareYaml,
+    });
+  },
+  T,
+);
 
 test('the run is big enough: at least 10,000 generated scalars and strings', () => {
   const total = Object.values(totals).reduce((a, s) => a + s.cases, 0);

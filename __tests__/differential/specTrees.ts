@@ -42,18 +42,49 @@ function listOf(items: fc.Arbitrary<string>, opts: { bad?: boolean } = {}): fc.A
   );
 }
 
-const pkg = fc.oneof({ weight: 1, arbitrary: nestedScalar }, { weight: 6, arbitrary: str('numpy', 'pandas==2.0', '"flytekit>=1.16"', 'torch', "'scikit-learn[all]'", 'git+https://x.io/r.git', '"numpy; python_version<\'3.12\'"') });
+const pkg = fc.oneof(
+  { weight: 1, arbitrary: nestedScalar },
+  {
+    weight: 6,
+    arbitrary: str(
+      'numpy',
+      'pandas==2.0',
+      '"flytekit>=1.16"',
+      'torch',
+      "'scikit-learn[all]'",
+      'git+https://x.io/r.git',
+      '"numpy; python_version<\'3.12\'"',
+    ),
+  },
+);
 
 const FIELD_VALUES: Record<string, fc.Arbitrary<string>> = {
   name: fc.oneof(
-    { weight: 6, arbitrary: str('app', 'My-App', 'flytekit', 'team/app', 'Ünïcode', 'İmage', '"a b"', 'ÀÉÎ-ß', '"ǅ"', 'ﬁx').map((s) => ` ${s}\n`) },
+    {
+      weight: 6,
+      arbitrary: str('app', 'My-App', 'flytekit', 'team/app', 'Ünïcode', 'İmage', '"a b"', 'ÀÉÎ-ß', '"ǅ"', 'ﬁx').map((s) => ` ${s}\n`),
+    },
     { weight: 1, arbitrary: nestedScalar.map((s) => ` ${s}\n`) },
   ),
   python_version: str('"3.11"', '3.10', '3.11', '"3.12"', '3', '3.9.1', '"3.10"', '~', '3.1e+1').map((s) => ` ${s}\n`),
   builder: str('default', 'noop', 'envd', '~').map((s) => ` ${s}\n`),
-  source_root: str('src', 'src', 'src', '.', 'src/', './src', 'src/pkg', 'missing', `"${CASE}/src"`, `"${CASE}"`, 'a.txt', 'data').map((s) => ` ${s}\n`),
+  source_root: str('src', 'src', 'src', '.', 'src/', './src', 'src/pkg', 'missing', `"${CASE}/src"`, `"${CASE}"`, 'a.txt', 'data').map(
+    (s) => ` ${s}\n`,
+  ),
   env: mapValue,
-  registry: str('ghcr.io/acme', 'GHCR.io/Acme', 'localhost:5000', 'localhost:30000/x', '127.0.0.1:5000/ns', 'flyteorg', 'docker.io/user', 'ghcr.io/x:latest', '""', '~', 'a_b.c-d:1/x.y-z').map((s) => ` ${s}\n`),
+  registry: str(
+    'ghcr.io/acme',
+    'GHCR.io/Acme',
+    'localhost:5000',
+    'localhost:30000/x',
+    '127.0.0.1:5000/ns',
+    'flyteorg',
+    'docker.io/user',
+    'ghcr.io/x:latest',
+    '""',
+    '~',
+    'a_b.c-d:1/x.y-z',
+  ).map((s) => ` ${s}\n`),
   packages: listOf(pkg, { bad: true }),
   conda_packages: listOf(pkg),
   conda_channels: listOf(str('conda-forge', 'pytorch', '"https://x.io/c"')),
@@ -61,18 +92,28 @@ const FIELD_VALUES: Record<string, fc.Arbitrary<string>> = {
   apt_packages: listOf(str('curl', 'git', 'libgomp1', '"build-essential"'), { bad: true }),
   cuda: str('"12.1"', '12.1', '11', '12.10').map((s) => ` ${s}\n`),
   cudnn: str('"8"', '8', '8.9').map((s) => ` ${s}\n`),
-  base_image: str('python:3.11-slim', '"ghcr.io/x/y@sha256:' + 'a'.repeat(64) + '"', 'debian:bookworm-slim', 'Python:3.11').map((s) => ` ${s}\n`),
+  base_image: str('python:3.11-slim', '"ghcr.io/x/y@sha256:' + 'a'.repeat(64) + '"', 'debian:bookworm-slim', 'Python:3.11').map(
+    (s) => ` ${s}\n`,
+  ),
   platform: str('linux/amd64', 'linux/arm64', '"linux/amd64,linux/arm64"').map((s) => ` ${s}\n`),
   pip_index: str('https://pypi.org/simple', '"http://127.0.0.1:3141/simple"').map((s) => ` ${s}\n`),
   pip_extra_index_url: listOf(str('https://x.io/simple', '"https://u:p@y.io/s"')),
   pip_extra_args: str('--pre', '"--no-deps --pre"', "''").map((s) => ` ${s}\n`),
   registry_config: str('cfg.json', '"docker/config.json"').map((s) => ` ${s}\n`),
   entrypoint: listOf(str('/bin/bash', '-c', '"python -m app"')),
-  commands: listOf(fc.oneof({ weight: 6, arbitrary: str('echo hi', '"pip list"', "'a && b'") }, { weight: 1, arbitrary: nestedScalar }), { bad: true }),
-  tag_format: fc.oneof({ weight: 3, arbitrary: tagFormat.map((t) => ` ${dq(t)}\n`) }, { weight: 1, arbitrary: str(' "{spec_hash}-v1"\n', ' ""\n', ' v1\n', ' ~\n') }),
+  commands: listOf(fc.oneof({ weight: 6, arbitrary: str('echo hi', '"pip list"', "'a && b'") }, { weight: 1, arbitrary: nestedScalar }), {
+    bad: true,
+  }),
+  tag_format: fc.oneof(
+    { weight: 3, arbitrary: tagFormat.map((t) => ` ${dq(t)}\n`) },
+    { weight: 1, arbitrary: str(' "{spec_hash}-v1"\n', ' ""\n', ' v1\n', ' ~\n') },
+  ),
   source_copy_mode: str('ALL', 'NO_COPY', 'LOADED_MODULES', 'all', '""', '1', 'false').map((s) => ` ${s}\n`),
   copy: fc.oneof(
-    { weight: 8, arbitrary: listOf(str('src', 'data', 'a.txt', 'missing', 'src/pkg', 'data/x.txt', 'src/', './data', `"${CASE}/a.txt"`, '""', 'reqs')) },
+    {
+      weight: 8,
+      arbitrary: listOf(str('src', 'data', 'a.txt', 'missing', 'src/pkg', 'data/x.txt', 'src/', './data', `"${CASE}/a.txt"`, '""', 'reqs')),
+    },
     // flytekit hashes the characters of a bare string; the action refuses it (documented).
     { weight: 1, arbitrary: str(' a.txt\n') },
   ),
@@ -85,19 +126,64 @@ const FIELD_VALUES: Record<string, fc.Arbitrary<string>> = {
 };
 
 /** How often each field is present, out of 100 specs (about six fields a spec). */
-const PRESENCE: Record<string, number> = { secrets: 1, name: 90, builder_options: 10, builder_config: 10, env: 15, source_root: 35, copy: 30, requirements: 20 };
+const PRESENCE: Record<string, number> = {
+  secrets: 1,
+  name: 90,
+  builder_options: 10,
+  builder_config: 10,
+  env: 15,
+  source_root: 35,
+  copy: 30,
+  requirements: 20,
+};
 
 const PATHS = [
-  'src/app.py', 'src/pkg/__init__.py', 'src/pkg/mod.py', 'src/.cache/x', 'src/__pycache__/m.pyc', 'src/x.pyc', 'src/debug.log',
-  'src/keep.log', 'src/b/é.py', 'src/😀.txt', 'src/A.py', 'src/a-b/x.py', 'src/a.py', 'src/build/out.txt', 'src/node_modules/m.js',
-  'data/x.txt', 'data/sub1/y.txt', 'data/sub2/z.txt', 'data/sub2/deep/w.txt', 'a.txt', 'reqs/requirements.txt', 'reqs/x',
+  'src/app.py',
+  'src/pkg/__init__.py',
+  'src/pkg/mod.py',
+  'src/.cache/x',
+  'src/__pycache__/m.pyc',
+  'src/x.pyc',
+  'src/debug.log',
+  'src/keep.log',
+  'src/b/é.py',
+  'src/😀.txt',
+  'src/A.py',
+  'src/a-b/x.py',
+  'src/a.py',
+  'src/build/out.txt',
+  'src/node_modules/m.js',
+  'data/x.txt',
+  'data/sub1/y.txt',
+  'data/sub2/z.txt',
+  'data/sub2/deep/w.txt',
+  'a.txt',
+  'reqs/requirements.txt',
+  'reqs/x',
 ];
 
 const CONTENT = fc.oneof(
   str('', 'x', 'print(1)\n', 'numpy\npandas\n', '  numpy \r\n\n', '\ufeffnumpy', 'flytekit==1.16.24\n# c\n', 'é😀\n'),
   fc.string({ maxLength: 20 }),
 );
-const IGNORE_LINE = str('*.log', '!keep.log', 'pkg', '**/*.pyc', '# comment', '', ' data ', 'src/*.py', '*.txt', '!src', '.dockerignore', 'build/', '/A.py', 'pkg/', 'a-b', '*');
+const IGNORE_LINE = str(
+  '*.log',
+  '!keep.log',
+  'pkg',
+  '**/*.pyc',
+  '# comment',
+  '',
+  ' data ',
+  'src/*.py',
+  '*.txt',
+  '!src',
+  '.dockerignore',
+  'build/',
+  '/A.py',
+  'pkg/',
+  'a-b',
+  '*',
+);
 
 export const genSpec: fc.Arbitrary<GenSpec> = fc
   .record({

@@ -59,7 +59,10 @@ const STRICTER: ReadonlyArray<[string, RegExp]> = [
   ['tag_format with an interpreter object', /NotImplementedError/],
   ['U+FEFF/U+0085/U+2028/U+2029 in the text', /byte order mark|unsupported line break character/],
   ['comment without a space', /Comments must be separated from other tokens by white space/],
-  ['flow-collection corner', /PyYAML reads '\?'|Block collections are not allowed within flow collections|Implicit keys of flow sequence pairs/],
+  [
+    'flow-collection corner',
+    /PyYAML reads '\?'|Block collections are not allowed within flow collections|Implicit keys of flow sequence pairs/,
+  ],
   ['anchor name ended by an indicator', /PyYAML ends the (anchor|alias) name/],
 ];
 
@@ -82,59 +85,55 @@ function ours(specFile: string, caseDir: string): Ours | SpecError {
 
 const dirs = new Map<GenSpec, { root: string; caseDir: string; specFile: string }>();
 
-test(
-  'tag, image_name() and id of generated specs equal flytekit’s, or both refuse the spec',
-  async () => {
-    stats = await runDiff<GenSpec, SpecAnswer>(oracle, {
-      name: 'ImageSpec files',
-      arb: genSpec,
-      numRuns: runs(2000),
-      seed: SEED,
-      batch: 100,
-      request: (g) => {
-        const m = materialise(g);
-        dirs.set(g, m);
-        const sorted = hasSiblingDirs(g);
-        return { op: 'spec', dir: m.caseDir, file: m.specFile, sorted_walk: sorted };
-      },
-      compare: (g, a: OracleAnswer<SpecAnswer>): Verdict => {
-        const m = dirs.get(g)!;
-        if (hasSiblingDirs(g)) sortedWalkCases++;
-        const o = ours(m.specFile, m.caseDir);
-        const yaml = fs.readFileSync(m.specFile, 'utf8');
-        if (o instanceof SpecError) {
-          if (o.file !== 'spec.yaml') return { diff: `our error does not name the spec file: ${o.describe()}` };
-          if (!a.ok) {
-            const why = `${a.type}: ${a.message.split('\n')[0].slice(0, 60)}`;
-            refusedBy.set(why, (refusedBy.get(why) ?? 0) + 1);
-            return 'both-rejected';
-          }
-          const hit = STRICTER.find(([, re]) => re.test(o.message));
-          if (hit) {
-            stricterBy.set(hit[0], (stricterBy.get(hit[0]) ?? 0) + 1);
-            return 'stricter';
-          }
-          return { diff: `flytekit: ${a.image_name} (id ${a.id})\nours refuses: ${o.describe()}\nspec:\n${yaml}` };
+test('tag, image_name() and id of generated specs equal flytekit’s, or both refuse the spec', async () => {
+  stats = await runDiff<GenSpec, SpecAnswer>(oracle, {
+    name: 'ImageSpec files',
+    arb: genSpec,
+    numRuns: runs(2000),
+    seed: SEED,
+    batch: 100,
+    request: (g) => {
+      const m = materialise(g);
+      dirs.set(g, m);
+      const sorted = hasSiblingDirs(g);
+      return { op: 'spec', dir: m.caseDir, file: m.specFile, sorted_walk: sorted };
+    },
+    compare: (g, a: OracleAnswer<SpecAnswer>): Verdict => {
+      const m = dirs.get(g)!;
+      if (hasSiblingDirs(g)) sortedWalkCases++;
+      const o = ours(m.specFile, m.caseDir);
+      const yaml = fs.readFileSync(m.specFile, 'utf8');
+      if (o instanceof SpecError) {
+        if (o.file !== 'spec.yaml') return { diff: `our error does not name the spec file: ${o.describe()}` };
+        if (!a.ok) {
+          const why = `${a.type}: ${a.message.split('\n')[0].slice(0, 60)}`;
+          refusedBy.set(why, (refusedBy.get(why) ?? 0) + 1);
+          return 'both-rejected';
         }
-        if (!a.ok) return { diff: `flytekit refuses: ${a.type}: ${a.message}\nours: ${o.image_name} (id ${o.id})\nspec:\n${yaml}` };
-        if (a.tag !== o.tag || a.image_name !== o.image_name || a.id !== o.id) {
-          return {
-            diff: `flytekit: ${a.image_name} tag ${a.tag} id ${a.id}\nours:     ${o.image_name} tag ${o.tag} id ${o.id}\nspec:\n${yaml}\nfiles: ${JSON.stringify(g.files)} links: ${JSON.stringify(g.links)} git: ${g.gitInit}`,
-          };
+        const hit = STRICTER.find(([, re]) => re.test(o.message));
+        if (hit) {
+          stricterBy.set(hit[0], (stricterBy.get(hit[0]) ?? 0) + 1);
+          return 'stricter';
         }
-        return undefined;
-      },
-      cleanup: (g) => {
-        const m = dirs.get(g);
-        if (m) fs.rmSync(m.root, { recursive: true, force: true });
-        dirs.delete(g);
-      },
-    });
-    // A run that mostly refuses proves little: most specs must produce a tag on both sides.
-    expect(stats.cases).toBe(runs(2000));
-    // (YAML syntax, flytekit's own list checks and missing files account for most refusals.)
-    expect(stats.cases - stats.bothRejected - stats.stricter).toBeGreaterThanOrEqual(stats.cases * 0.4);
-    expect(stats.stricter).toBeLessThan(stats.cases / 10);
-  },
-  900_000,
-);
+        return { diff: `flytekit: ${a.image_name} (id ${a.id})\nours refuses: ${o.describe()}\nspec:\n${yaml}` };
+      }
+      if (!a.ok) return { diff: `flytekit refuses: ${a.type}: ${a.message}\nours: ${o.image_name} (id ${o.id})\nspec:\n${yaml}` };
+      if (a.tag !== o.tag || a.image_name !== o.image_name || a.id !== o.id) {
+        return {
+          diff: `flytekit: ${a.image_name} tag ${a.tag} id ${a.id}\nours:     ${o.image_name} tag ${o.tag} id ${o.id}\nspec:\n${yaml}\nfiles: ${JSON.stringify(g.files)} links: ${JSON.stringify(g.links)} git: ${g.gitInit}`,
+        };
+      }
+      return undefined;
+    },
+    cleanup: (g) => {
+      const m = dirs.get(g);
+      if (m) fs.rmSync(m.root, { recursive: true, force: true });
+      dirs.delete(g);
+    },
+  });
+  // A run that mostly refuses proves little: most specs must produce a tag on both sides.
+  expect(stats.cases).toBe(runs(2000));
+  // (YAML syntax, flytekit's own list checks and missing files account for most refusals.)
+  expect(stats.cases - stats.bothRejected - stats.stricter).toBeGreaterThanOrEqual(stats.cases * 0.4);
+  expect(stats.stricter).toBeLessThan(stats.cases / 10);
+}, 900_000);

@@ -23,8 +23,20 @@ afterAll(async () => {
 
 /** Everything the runner would show or hand on: log lines (but not the masking commands), outputs, summary, annotations. */
 function shown(r: StepResult): string {
-  const log = (t: string) => t.split('\n').filter((l) => !l.startsWith('::add-mask::')).join('\n');
-  return [log(r.stdout), log(r.stderr), JSON.stringify(r.outputs), r.summary, JSON.stringify(r.annotations), JSON.stringify(r.env), JSON.stringify(r.state)].join('\n');
+  const log = (t: string) =>
+    t
+      .split('\n')
+      .filter((l) => !l.startsWith('::add-mask::'))
+      .join('\n');
+  return [
+    log(r.stdout),
+    log(r.stderr),
+    JSON.stringify(r.outputs),
+    r.summary,
+    JSON.stringify(r.annotations),
+    JSON.stringify(r.env),
+    JSON.stringify(r.state),
+  ].join('\n');
 }
 
 function expectNowhere(r: StepResult, secrets: string[]): void {
@@ -38,7 +50,11 @@ async function check(user: string, password: string, extra: Record<string, strin
   fs.writeFileSync(path.join(ws, 'refused.yaml'), `name: refused\nregistry: ${echo.hostport}/y\n`);
   const cfg = dockerConfig({ auths: { [echo.hostport]: { auth: b64(`${user}:${password}`) } } });
   // With debug logging on, every request is logged too: the most there is to leak through.
-  const r = await runStep({ workspace: ws, with: { specs: '*.yaml', mode: 'check', ...extra }, env: { DOCKER_CONFIG: cfg, RUNNER_DEBUG: '1' } });
+  const r = await runStep({
+    workspace: ws,
+    with: { specs: '*.yaml', mode: 'check', ...extra },
+    env: { DOCKER_CONFIG: cfg, RUNNER_DEBUG: '1' },
+  });
   expect(r.stdout).toMatch(/^::debug::GET http/m);
   return r;
 }
@@ -69,7 +85,12 @@ test('Bearer: a token echoed by the registry and a password echoed by the token 
   const token = `opaque-token-${crypto.randomBytes(8).toString('hex')}`;
   await echo.setRules([
     { path: '^/v2/$', action: 'respond', status: 401, headers: { 'www-authenticate': 'Bearer realm="{{self}}/token",service="echo"' } },
-    { path: '^/token\\?.*scope=repository%3Ay%2Frefused', action: 'respond', status: 401, body: '{"details":"bad login {{authorization.decoded}}"}' },
+    {
+      path: '^/token\\?.*scope=repository%3Ay%2Frefused',
+      action: 'respond',
+      status: 401,
+      body: '{"details":"bad login {{authorization.decoded}}"}',
+    },
     { path: '^/token', action: 'respond', status: 200, body: JSON.stringify({ token, expires_in: 60 }) },
     { path: '/manifests/', action: 'respond', status: 400, body: echoBody },
   ]);

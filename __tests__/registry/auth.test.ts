@@ -93,7 +93,10 @@ describe('Authenticator', () => {
     await auth.authorization(withScope, 'repository:a:pull', undefined);
     expect(calls[0].url.searchParams.get('scope')).toBe('repository:a:pull');
     const insufficient = [
-      { scheme: 'bearer', params: { realm: 'https://auth.example.test/token', scope: 'repository:a:pull,push', error: 'insufficient_scope' } },
+      {
+        scheme: 'bearer',
+        params: { realm: 'https://auth.example.test/token', scope: 'repository:a:pull,push', error: 'insufficient_scope' },
+      },
     ];
     await auth.authorization(insufficient, 'repository:a:pull', undefined, true);
     expect(calls[1].url.searchParams.get('scope')).toBe('repository:a:pull,push');
@@ -160,6 +163,8 @@ describe('Authenticator', () => {
     const { auth, calls } = setup(() => response(200, {}));
     expect(await auth.authorization(bearer, 's', { registryToken: 'RT', source: 'x' })).toBe('Bearer RT');
     expect(calls).toHaveLength(0);
-    await expect(auth.authorization([{ scheme: 'negotiate', params: {} }], 's', undefined)).rejects.toThrow(/unsupported authentication scheme/);
+    await expect(auth.authorization([{ scheme: 'negotiate', params: {} }], 's', undefined)).rejects.toThrow(
+      /unsupported authentication scheme/,
+    );
   });
 });

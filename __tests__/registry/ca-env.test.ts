@@ -34,7 +34,10 @@ checkImages(process.argv.slice(2), { retry: { maxAttempts: 1 } }).then((r) => pr
   );
 });
 
-function runChild(env: Record<string, string>, refs: string[]): Promise<Array<{ ref: string; result: { status: string; reason?: string } }>> {
+function runChild(
+  env: Record<string, string>,
+  refs: string[],
+): Promise<Array<{ ref: string; result: { status: string; reason?: string } }>> {
   return new Promise((resolve, reject) => {
     execFile(process.execPath, [path.join(outDir, 'main.js'), ...refs], { env, timeout: 30_000 }, (err, stdout, stderr) => {
       if (err) reject(new Error(`child failed: ${err.message} ${stderr}`));

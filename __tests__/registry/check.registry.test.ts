@@ -201,7 +201,9 @@ describe('Bearer token registry', () => {
     const cfg = dockerConfig({ auths: { [R.token]: { auth: b64(`${R.user}:${R.password}`) } } });
     const logs: string[] = [];
     const results = await checkImages(
-      [T.ociManifest, T.dockerV2, T.ociIndex, 'missing-tag'].map((t) => `${R.token}/${R.repo}:${t}`).concat(`${R.token}/imagespec-test/other:x`),
+      [T.ociManifest, T.dockerV2, T.ociIndex, 'missing-tag']
+        .map((t) => `${R.token}/${R.repo}:${t}`)
+        .concat(`${R.token}/imagespec-test/other:x`),
       { ...fast, env: env({ DOCKER_CONFIG: cfg }), log: (l) => logs.push(l) },
     );
     expect(results.map((r) => r.result.status)).toEqual(['exists', 'exists', 'exists', 'missing', 'missing']);
@@ -226,7 +228,11 @@ describe('Bearer token registry', () => {
     expect(refresh).toMatch(/^rt\./);
     const cfg = dockerConfig({ auths: { [R.token]: { auth: b64(`${R.user}:`), identitytoken: refresh } } });
     const logs: string[] = [];
-    const s = await one(`${R.token}/${R.repo}:${T.dockerList}`, { env: env({ DOCKER_CONFIG: cfg }), log: (l) => logs.push(l) }, 'linux/amd64,linux/arm64');
+    const s = await one(
+      `${R.token}/${R.repo}:${T.dockerList}`,
+      { env: env({ DOCKER_CONFIG: cfg }), log: (l) => logs.push(l) },
+      'linux/amd64,linux/arm64',
+    );
     expect(s).toMatchObject({ status: 'exists', platforms: ['linux/amd64', 'linux/arm64'] });
     expect(logs.some((l) => l.startsWith('POST ') && l.includes('/token -> 200'))).toBe(true);
 
@@ -252,11 +258,13 @@ describe('references the checker will not guess about', () => {
     expect(results.map((r) => r.result)).toEqual([
       {
         status: 'unknown',
-        reason: '"flyteorg/flytekit:abc" names no registry host (Docker would read it as docker.io/flyteorg/flytekit); cannot check where it would be pushed',
+        reason:
+          '"flyteorg/flytekit:abc" names no registry host (Docker would read it as docker.io/flyteorg/flytekit); cannot check where it would be pushed',
       },
       {
         status: 'unknown',
-        reason: '"myimage:tag" names no registry host (Docker would read it as docker.io/library/myimage); cannot check where it would be pushed',
+        reason:
+          '"myimage:tag" names no registry host (Docker would read it as docker.io/library/myimage); cannot check where it would be pushed',
       },
     ]);
     expect(logs.filter((l) => /^(GET|HEAD|POST) /.test(l))).toEqual([]);

@@ -30,7 +30,11 @@ function deps(config: unknown, helpers: Record<string, (url: string) => HelperRe
   return { d, calls };
 }
 
-const ok = (user: string, secret: string): HelperResult => ({ code: 0, stdout: JSON.stringify({ ServerURL: 'x', Username: user, Secret: secret }), stderr: '' });
+const ok = (user: string, secret: string): HelperResult => ({
+  code: 0,
+  stdout: JSON.stringify({ ServerURL: 'x', Username: user, Secret: secret }),
+  stderr: '',
+});
 
 describe('dockerConfigPath / normalizeConfigKey', () => {
   test('DOCKER_CONFIG wins, else ~/.docker', () => {
@@ -138,7 +142,10 @@ esac
       { mode: 0o755 },
     );
     const cfgDir = tempDir('cred-cfg');
-    fs.writeFileSync(path.join(cfgDir, 'config.json'), JSON.stringify({ credHelpers: { 'helper.example': 'test', 'other.example': 'test' } }));
+    fs.writeFileSync(
+      path.join(cfgDir, 'config.json'),
+      JSON.stringify({ credHelpers: { 'helper.example': 'test', 'other.example': 'test' } }),
+    );
     const env = { PATH: `${bin}:/usr/bin:/bin`, DOCKER_CONFIG: cfgDir };
     const secrets: string[] = [];
     const r = new Redactor((s) => secrets.push(s));

@@ -65,7 +65,9 @@ test('429 with a huge Retry-After is capped; persistent 429 → unknown after th
 });
 
 test('500 once, then success → exists (HEAD 500 is asked again with GET)', async () => {
-  await proxy.setRules([{ path: MANIFESTS, times: 1, action: 'respond', status: 500, body: '{"errors":[{"code":"UNKNOWN","message":"boom"}]}' }]);
+  await proxy.setRules([
+    { path: MANIFESTS, times: 1, action: 'respond', status: 500, body: '{"errors":[{"code":"UNKNOWN","message":"boom"}]}' },
+  ]);
   const { s, ms } = await timed(ref(T.ociIndex));
   expect(s).toMatchObject({ status: 'exists', mediaType: 'application/vnd.oci.image.index.v1+json' });
   expect(ms).toBeLessThan(3000);
@@ -112,7 +114,12 @@ test('Harbor-style 500 "artifact ... not found" → missing, without retries', a
 
 test('Harbor-style 500 "repository ... not found" and 404 NOT_FOUND → missing', async () => {
   await proxy.setRules([
-    { path: '/manifests/one$', action: 'respond', status: 500, body: `{"errors":[{"code":"UNKNOWN","message":"unknown: repository ${R.repo} not found"}]}` },
+    {
+      path: '/manifests/one$',
+      action: 'respond',
+      status: 500,
+      body: `{"errors":[{"code":"UNKNOWN","message":"unknown: repository ${R.repo} not found"}]}`,
+    },
     { path: '/manifests/two$', action: 'respond', status: 404, body: '{"errors":[{"code":"NOT_FOUND","message":"artifact not found"}]}' },
   ]);
   const results = await checkImages([ref('one'), ref('two')], opts);
@@ -144,7 +151,9 @@ test('connection reset every time → unknown after the attempt limit', async ()
   const { s, ms } = await timed(ref());
   expect(s).toEqual({
     status: 'unknown',
-    reason: expect.stringMatching(new RegExp(`^connection to ${proxy.hostport} (reset \\(ECONNRESET\\)|closed mid-response) \\(after 3 attempts\\)$`)),
+    reason: expect.stringMatching(
+      new RegExp(`^connection to ${proxy.hostport} (reset \\(ECONNRESET\\)|closed mid-response) \\(after 3 attempts\\)$`),
+    ),
   });
   expect(ms).toBeLessThan(3000);
 });
@@ -192,7 +201,12 @@ test('a down registry is probed once for all its images, not once per image', as
 
 test('plain HTTP is refused for a non-loopback token realm or redirect target (nothing is contacted)', async () => {
   await proxy.setRules([
-    { path: '^/v2/$', action: 'respond', status: 401, headers: { 'www-authenticate': 'Bearer realm="http://auth.example.invalid/token",service="x"' } },
+    {
+      path: '^/v2/$',
+      action: 'respond',
+      status: 401,
+      headers: { 'www-authenticate': 'Bearer realm="http://auth.example.invalid/token",service="x"' },
+    },
   ]);
   const { s } = await timed(ref());
   expect(s).toEqual({

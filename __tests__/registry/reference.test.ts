@@ -16,16 +16,16 @@ describe('parseReference (Docker normalisation rules)', () => {
     ['[::1]:5000/app:t', '[::1]:5000', '[::1]:5000', 'app', 't', undefined, true],
     ['myhost:443/app', 'myhost:443', 'myhost:443', 'app', undefined, undefined, true],
     ['Registry/app:1', 'Registry', 'Registry', 'app', '1', undefined, true], // upper case first component → host
-    ['123456789012.dkr.ecr.us-east-1.amazonaws.com/a.b__c-d:t', '123456789012.dkr.ecr.us-east-1.amazonaws.com', '123456789012.dkr.ecr.us-east-1.amazonaws.com', 'a.b__c-d', 't', undefined, true],
     [
-      `ghcr.io/o/app@sha256:${'a'.repeat(64)}`,
-      'ghcr.io',
-      'ghcr.io',
-      'o/app',
+      '123456789012.dkr.ecr.us-east-1.amazonaws.com/a.b__c-d:t',
+      '123456789012.dkr.ecr.us-east-1.amazonaws.com',
+      '123456789012.dkr.ecr.us-east-1.amazonaws.com',
+      'a.b__c-d',
+      't',
       undefined,
-      `sha256:${'a'.repeat(64)}`,
       true,
     ],
+    [`ghcr.io/o/app@sha256:${'a'.repeat(64)}`, 'ghcr.io', 'ghcr.io', 'o/app', undefined, `sha256:${'a'.repeat(64)}`, true],
     [`ghcr.io/o/app:v1@sha256:${'b'.repeat(64)}`, 'ghcr.io', 'ghcr.io', 'o/app', 'v1', `sha256:${'b'.repeat(64)}`, true],
   ])('%s', (input, registry, apiHost, repository, tag, digest, explicit) => {
     const r = parseReference(input);

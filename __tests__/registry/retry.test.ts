@@ -109,13 +109,17 @@ describe('withRetries (fake clock, no sleeping)', () => {
 test('mapLimit keeps order and never exceeds the limit', async () => {
   let active = 0;
   let peak = 0;
-  const out = await mapLimit(Array.from({ length: 50 }, (_, i) => i), 4, async (i) => {
-    active++;
-    peak = Math.max(peak, active);
-    await new Promise((r) => setTimeout(r, (i * 7) % 5));
-    active--;
-    return i * 2;
-  });
+  const out = await mapLimit(
+    Array.from({ length: 50 }, (_, i) => i),
+    4,
+    async (i) => {
+      active++;
+      peak = Math.max(peak, active);
+      await new Promise((r) => setTimeout(r, (i * 7) % 5));
+      active--;
+      return i * 2;
+    },
+  );
   expect(out).toEqual(Array.from({ length: 50 }, (_, i) => i * 2));
   expect(peak).toBe(4);
   expect(await mapLimit([], 3, async () => 1)).toEqual([]);

@@ -25,7 +25,11 @@ interface Run {
   secrets: string[];
 }
 
-async function run(refs: Parameters<typeof checkImages>[0], env: Record<string, string | undefined>, extra: CheckOptions = {}): Promise<Run> {
+async function run(
+  refs: Parameters<typeof checkImages>[0],
+  env: Record<string, string | undefined>,
+  extra: CheckOptions = {},
+): Promise<Run> {
   const logs: string[] = [];
   const secrets: string[] = [];
   const results = await checkImages(refs, {
@@ -51,7 +55,13 @@ function expectClean(r: Run, forbidden: string[]): void {
 }
 
 test('real registries: passwords, Basic values, identity and bearer tokens are registered and never printed', async () => {
-  const form = new URLSearchParams({ grant_type: 'password', username: R.user, password: R.password, access_type: 'offline', service: R.tokenService });
+  const form = new URLSearchParams({
+    grant_type: 'password',
+    username: R.user,
+    password: R.password,
+    access_type: 'offline',
+    service: R.tokenService,
+  });
   const refresh = ((await (await fetch(R.tokenRealm, { method: 'POST', body: form })).json()) as { refresh_token: string }).refresh_token;
   const basic = b64(`${R.user}:${R.password}`);
   const cfg = dockerConfig({ auths: { [R.tls]: { auth: basic }, [R.token]: { auth: b64(`${R.user}:`), identitytoken: refresh } } });
@@ -101,18 +111,31 @@ describe('a registry that echoes credentials back', () => {
       { path: '^/v2/$', action: 'respond', status: 401, headers: { 'www-authenticate': 'Basic realm="echo"' } },
       { path: '/manifests/bad-request$', action: 'respond', status: 400, body: echoBody },
       { path: '/manifests/server-error$', action: 'respond', status: 500, body: echoBody },
-      { path: '/manifests/plain-text$', method: 'GET', action: 'respond', status: 502, headers: { 'content-type': 'text/plain' }, body: 'upstream said {{authorization.decoded}}' },
+      {
+        path: '/manifests/plain-text$',
+        method: 'GET',
+        action: 'respond',
+        status: 502,
+        headers: { 'content-type': 'text/plain' },
+        body: 'upstream said {{authorization.decoded}}',
+      },
       { path: '/manifests/plain-text$', method: 'HEAD', action: 'respond', status: 502 },
     ]);
-    const r = await run([`${echo.hostport}/x/app:bad-request`, `${echo.hostport}/x/app:server-error`, `${echo.hostport}/x/app:plain-text`], {
-      DOCKER_CONFIG: config(),
-    });
+    const r = await run(
+      [`${echo.hostport}/x/app:bad-request`, `${echo.hostport}/x/app:server-error`, `${echo.hostport}/x/app:plain-text`],
+      {
+        DOCKER_CONFIG: config(),
+      },
+    );
     // The password holds a '"', so the echoed body is broken JSON: it is quoted raw, redacted.
     const body = `{"errors":[{"code":"DENIED","message":"header Basic *** means ${user}:***"}]}`;
     expect(r.results.map((x) => x.result)).toEqual([
       { status: 'unknown', reason: `manifest bad-request of ${echo.hostport}/x/app: unexpected HTTP 400: ${body}` },
       { status: 'unknown', reason: `manifest server-error of ${echo.hostport}/x/app: server error HTTP 500 after 3 attempts: ${body}` },
-      { status: 'unknown', reason: `manifest plain-text of ${echo.hostport}/x/app: server error HTTP 502 after 3 attempts: upstream said ${user}:***` },
+      {
+        status: 'unknown',
+        reason: `manifest plain-text of ${echo.hostport}/x/app: server error HTTP 502 after 3 attempts: upstream said ${user}:***`,
+      },
     ]);
     expectClean(r, [password, basic, encodeURIComponent(password)]);
     expect(r.secrets).toEqual(expect.arrayContaining([password, basic]));
@@ -122,7 +145,12 @@ describe('a registry that echoes credentials back', () => {
     const token = `opaque-token-${crypto.randomBytes(8).toString('hex')}`;
     await echo.setRules([
       { path: '^/v2/$', action: 'respond', status: 401, headers: { 'www-authenticate': 'Bearer realm="{{self}}/token",service="echo"' } },
-      { path: '^/token\\?.*scope=repository%3Ax%2Frefused', action: 'respond', status: 401, body: '{"details":"bad login {{authorization.decoded}}"}' },
+      {
+        path: '^/token\\?.*scope=repository%3Ax%2Frefused',
+        action: 'respond',
+        status: 401,
+        body: '{"details":"bad login {{authorization.decoded}}"}',
+      },
       { path: '^/token', action: 'respond', status: 200, body: JSON.stringify({ token, expires_in: 60 }) },
       { path: '/manifests/', action: 'respond', status: 400, body: echoBody },
     ]);
@@ -131,7 +159,9 @@ describe('a registry that echoes credentials back', () => {
       { status: 'unknown', reason: `manifest t of ${echo.hostport}/x/app: unexpected HTTP 400: DENIED: header Bearer *** means` },
       {
         status: 'unknown',
-        reason: expect.stringMatching(/^token server 127\.0\.0\.1:\d+ refused a token with credentials from .* \(HTTP 401\): \{"details":"bad login echo-user:\*\*\*"\}$/),
+        reason: expect.stringMatching(
+          /^token server 127\.0\.0\.1:\d+ refused a token with credentials from .* \(HTTP 401\): \{"details":"bad login echo-user:\*\*\*"\}$/,
+        ),
       },
     ]);
     expect(r.secrets).toEqual(expect.arrayContaining([token, password, basic]));
@@ -149,7 +179,10 @@ describe('a registry that echoes credentials back', () => {
     await echo.setRules([{ path: '^/v2/$', action: 'respond', status: 401, headers: { 'www-authenticate': 'Basic realm="echo"' } }]);
     const cfg = dockerConfig({ credHelpers: { [echo.hostport]: 'leaky' } });
     const r = await run([`${echo.hostport}/x/app:t`], { DOCKER_CONFIG: cfg, PATH: `${bin}:${process.env.PATH}` });
-    expect(r.results[0].result).toEqual({ status: 'unknown', reason: 'credential helper docker-credential-leaky exited with 2: {"Username":"u","Secret":"***"}' });
+    expect(r.results[0].result).toEqual({
+      status: 'unknown',
+      reason: 'credential helper docker-credential-leaky exited with 2: {"Username":"u","Secret":"***"}',
+    });
     expectClean(r, [secret]);
   });
 });

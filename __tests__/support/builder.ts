@@ -16,6 +16,8 @@ export interface TestBuilder {
   stop(): void;
 }
 
+// A CommonJS helper shared with the benchmarks, loaded at run time from the checkout.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
 const { startBuilder } = require(path.join(REPO_ROOT, 'scripts', 'lib', 'builder.cjs')) as {
   startBuilder: (dir: string, name: string) => TestBuilder;
 };

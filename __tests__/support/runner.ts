@@ -55,6 +55,8 @@ export function actionManifest(): ActionYml {
   return parseYaml(fs.readFileSync(path.join(REPO_ROOT, 'action.yml'), 'utf8')) as ActionYml;
 }
 
+// A CommonJS helper shared with the benchmarks, loaded at run time from the checkout.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
 const shared = require(path.join(REPO_ROOT, 'scripts', 'lib', 'file-commands.cjs')) as {
   parseFileCommands: (text: string) => Record<string, string>;
   runnerEnv: (workspace: string, filesDir: string, runnerTemp: string) => Record<string, string>;

@@ -21,22 +21,35 @@ interface OracleCase {
  */
 const FLYTEKIT: OracleCase[] = [
   {
-    id: "mixed-entries",
-    entries: ["config/settings.toml", "assets", "missing.txt", "./assets2/", "alias.txt", "README.md"],
-    tree: {"files": {"config/settings.toml": "a = 1\n", "assets/logo.svg": "<svg/>\n", "assets/x.pyc": "p\n", "assets/fonts/a.ttf": "f\n", "assets/fonts/sub/b.ttf": "g\n", "assets2/.git/HEAD": "h\n", "assets2/z.txt": "z\n", "README.md": "# r\n", "data/real.txt": "real\n"}, "links": {"alias.txt": "data/real.txt", "assets/link.txt": "../data/real.txt", "assets/broken": "nope"}},
-    digest: "05ed0557cfb35d3a838a80219655a87b",
+    id: 'mixed-entries',
+    entries: ['config/settings.toml', 'assets', 'missing.txt', './assets2/', 'alias.txt', 'README.md'],
+    tree: {
+      files: {
+        'config/settings.toml': 'a = 1\n',
+        'assets/logo.svg': '<svg/>\n',
+        'assets/x.pyc': 'p\n',
+        'assets/fonts/a.ttf': 'f\n',
+        'assets/fonts/sub/b.ttf': 'g\n',
+        'assets2/.git/HEAD': 'h\n',
+        'assets2/z.txt': 'z\n',
+        'README.md': '# r\n',
+        'data/real.txt': 'real\n',
+      },
+      links: { 'alias.txt': 'data/real.txt', 'assets/link.txt': '../data/real.txt', 'assets/broken': 'nope' },
+    },
+    digest: '05ed0557cfb35d3a838a80219655a87b',
   },
   {
-    id: "only-missing",
-    entries: ["nope", "also/nope"],
-    tree: {"files": {"x": "x\n"}},
-    digest: "d41d8cd98f00b204e9800998ecf8427e",
+    id: 'only-missing',
+    entries: ['nope', 'also/nope'],
+    tree: { files: { x: 'x\n' } },
+    digest: 'd41d8cd98f00b204e9800998ecf8427e',
   },
   {
-    id: "abs-and-dir-link",
-    entries: ["${CASE_DIR}/cfg.ini", "dlink"],
-    tree: {"files": {"cfg.ini": "c\n", "real/one.txt": "1\n", "real/sub/two.txt": "2\n"}, "links": {"dlink": "real"}},
-    digest: "f4fc3c9fac08bb66770201543866b945",
+    id: 'abs-and-dir-link',
+    entries: ['${CASE_DIR}/cfg.ini', 'dlink'],
+    tree: { files: { 'cfg.ini': 'c\n', 'real/one.txt': '1\n', 'real/sub/two.txt': '2\n' }, links: { dlink: 'real' } },
+    digest: 'f4fc3c9fac08bb66770201543866b945',
   },
 ];
 
@@ -67,7 +80,13 @@ describe('listCopyFiles', () => {
         ['', 'missing', []],
       ]);
       const md5 = createHash('md5');
-      for (const [content, p] of [['a', 'a.toml'], ['p', 'x.pyc'], ['z', 'z.svg'], ['h', '.gitHEAD'], ['c', 'bc.ttf']]) {
+      for (const [content, p] of [
+        ['a', 'a.toml'],
+        ['p', 'x.pyc'],
+        ['z', 'z.svg'],
+        ['h', '.gitHEAD'],
+        ['c', 'bc.ttf'],
+      ]) {
         md5.update(content).update(p);
       }
       expect(listing.digest).toBe(md5.digest('hex'));
@@ -89,12 +108,7 @@ describe('listCopyFiles', () => {
   test('sibling sub-directories are visited in code-point order', () => {
     const dir = makeTree({ files: { 'd/\uff5e/a': '1', 'd/\u{1f600}/a': '2', 'd/b/a': '3', 'd/B/a': '4' } });
     try {
-      expect(listCopyFiles(['d'], dir, dir).entries[0].files.map((f) => f.rel)).toEqual([
-        'B/a',
-        'b/a',
-        '\uff5e/a',
-        '\u{1f600}/a',
-      ]);
+      expect(listCopyFiles(['d'], dir, dir).entries[0].files.map((f) => f.rel)).toEqual(['B/a', 'b/a', '\uff5e/a', '\u{1f600}/a']);
     } finally {
       removeTree(dir);
     }

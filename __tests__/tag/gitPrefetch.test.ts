@@ -12,7 +12,18 @@ import { workspace } from '../support/fixtures';
 
 let ws: string;
 beforeAll(() => {
-  ws = workspace({ '.gitignore': '*.log\nbuild/\n', 'a/x.log': '', 'a/b/y.log': '', 'a/keep.py': '', 'a/build/z.py': '', 'a/\u00e4 \u00fc.log': '', 'c/ok.py': '' }, 'git-prefetch-');
+  ws = workspace(
+    {
+      '.gitignore': '*.log\nbuild/\n',
+      'a/x.log': '',
+      'a/b/y.log': '',
+      'a/keep.py': '',
+      'a/build/z.py': '',
+      'a/\u00e4 \u00fc.log': '',
+      'c/ok.py': '',
+    },
+    'git-prefetch-',
+  );
   execFileSync('git', ['init', '-q', ws]);
 });
 afterAll(() => fs.rmSync(ws, { recursive: true, force: true }));

@@ -155,7 +155,7 @@ export function actionDir() {
       return dir;
     } catch (e) {
       fs.rmSync(dir, { recursive: true, force: true });
-      if (Date.now() > deadline) throw new Error(`no complete dist/ to benchmark (run npm run build): ${e.message}`);
+      if (Date.now() > deadline) throw new Error(`no complete dist/ to benchmark (run npm run build): ${e.message}`, { cause: e });
       execFileSync('sleep', ['2']); // someone is rebuilding dist/: wait for it
     }
   }
@@ -203,9 +203,11 @@ export const median = (xs) => {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
 
-export const fmtMs = (ms) => (ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${Math.round(ms)} ms`);
+export const fmtMs = (ms) =>
+  ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${Math.round(ms)} ms`;
 export const fmtMb = (kb) => `${(kb / 1024).toFixed(0)} MiB`;
-export const fmtBytes = (b) => (b >= 1024 * 1024 ? `${(b / 1024 / 1024).toFixed(1)} MiB` : b >= 1024 ? `${(b / 1024).toFixed(0)} KiB` : `${b} B`);
+export const fmtBytes = (b) =>
+  b >= 1024 * 1024 ? `${(b / 1024 / 1024).toFixed(1)} MiB` : b >= 1024 ? `${(b / 1024).toFixed(0)} KiB` : `${b} B`;
 export const fmtRatio = (x) => `${x.toFixed(2)}×`;
 
 /** Standalone use of one benchmark module: `node bench/<name>.mjs [--tiny]` prints its rows. */

@@ -22,7 +22,11 @@ export function request(url, { method = 'GET', headers = {}, body, agent } = {})
 
 /** Starts the fault proxy in front of `target` (http://host:port); resolves once it listens. */
 export async function startProxy(target) {
-  const { info, stop } = await startServer(path.join(REPO_ROOT, 'scripts/fault-proxy/proxy.mjs'), ['--target', target, '--port', '0'], 'fault proxy');
+  const { info, stop } = await startServer(
+    path.join(REPO_ROOT, 'scripts/fault-proxy/proxy.mjs'),
+    ['--target', target, '--port', '0'],
+    'fault proxy',
+  );
   const { port } = info;
   const control = async (method, p, body) => {
     const r = await request(`http://127.0.0.1:${port}${p}`, {
@@ -68,7 +72,9 @@ export async function pushTags(registry, repository, tags, { user, password, con
   const token = await pushToken(registry, repository, user, password);
   const auth = token ? { authorization: `Bearer ${token}` } : {};
   const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
-  const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [sha256(Buffer.alloc(1024))] } }));
+  const config = Buffer.from(
+    JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [sha256(Buffer.alloc(1024))] } }),
+  );
   const layer = Buffer.alloc(1024); // an empty tar archive
   for (const blob of [config, layer]) {
     const digest = sha256(blob);

@@ -89,7 +89,10 @@ export async function startCacheServer({ port = 0, dir, quotaBytes = Infinity } 
     if (control.fail.has(method)) return twirpError(res, 500, 'internal', `injected failure of ${method}`);
     const q = JSON.parse((await body(req)).toString('utf8') || '{}');
     const readable = new Set(scopes.filter((s) => s.Permission & 1).map((s) => s.Scope));
-    const writable = scopes.filter((s) => s.Permission & 2).map((s) => s.Scope).pop();
+    const writable = scopes
+      .filter((s) => s.Permission & 2)
+      .map((s) => s.Scope)
+      .pop();
 
     if (method === 'CreateCacheEntry') {
       if (!writable) return twirpError(res, 403, 'permission_denied', 'the token has no writable scope');
@@ -98,7 +101,16 @@ export async function startCacheServer({ port = 0, dir, quotaBytes = Infinity } 
       if (stored() >= control.quotaBytes) return ok(res, { ok: false, signed_upload_url: '', message: 'cache storage quota exceeded' });
       const taken = [...entries.values()].some((e) => e.key === q.key && e.version === q.version && e.scope === writable);
       if (taken) return twirpError(res, 409, 'already_exists', 'cache entry with the same key, version, and scope already exists');
-      const e = { id: nextId++, key: q.key, version: q.version, scope: writable, size: 0, done: false, created: Date.now(), blocks: new Map() };
+      const e = {
+        id: nextId++,
+        key: q.key,
+        version: q.version,
+        scope: writable,
+        size: 0,
+        done: false,
+        created: Date.now(),
+        blocks: new Map(),
+      };
       entries.set(e.id, e);
       return ok(res, { ok: true, signed_upload_url: `${base}${BLOB_PREFIX.slice(1)}${e.id}?sv=2024-08-04&sig=upload` });
     }
@@ -106,7 +118,8 @@ export async function startCacheServer({ port = 0, dir, quotaBytes = Infinity } 
       const e = [...entries.values()].find((x) => x.key === q.key && x.version === q.version && x.scope === writable && !x.done);
       if (!e || !fs.existsSync(file(e))) return twirpError(res, 404, 'not_found', 'no upload to finalize');
       e.size = fs.statSync(file(e)).size;
-      if (q.size_bytes !== undefined && Number(q.size_bytes) !== e.size) return twirpError(res, 400, 'invalid_argument', `size ${q.size_bytes} != uploaded ${e.size}`);
+      if (q.size_bytes !== undefined && Number(q.size_bytes) !== e.size)
+        return twirpError(res, 400, 'invalid_argument', `size ${q.size_bytes} != uploaded ${e.size}`);
       e.done = true;
       return ok(res, { ok: true, entry_id: String(e.id) });
     }
@@ -118,14 +131,18 @@ export async function startCacheServer({ port = 0, dir, quotaBytes = Infinity } 
       let hit = candidates.find((e) => e.key === q.key);
       for (const prefix of q.restore_keys ?? []) hit = hit ?? candidates.find((e) => e.key.startsWith(prefix));
       if (!hit) return ok(res, { ok: false, signed_download_url: '', matched_key: '' });
-      return ok(res, { ok: true, signed_download_url: `${base}${BLOB_PREFIX.slice(1)}${hit.id}?sv=2024-08-04&sig=download`, matched_key: hit.key });
+      return ok(res, {
+        ok: true,
+        signed_download_url: `${base}${BLOB_PREFIX.slice(1)}${hit.id}?sv=2024-08-04&sig=download`,
+        matched_key: hit.key,
+      });
     }
     return twirpError(res, 404, 'bad_route', `unknown method ${method}`);
   }
 
   async function blob(req, res, url, e) {
     if (req.method === 'PUT') {
-      if (e.done) return azure(res, 409, { 'x-ms-error-code': 'BlobAlreadyExists' }), res.end();
+      if (e.done) return (azure(res, 409, { 'x-ms-error-code': 'BlobAlreadyExists' }), res.end());
       const data = await body(req);
       const comp = url.searchParams.get('comp');
       if (comp === 'block') {
@@ -133,7 +150,7 @@ export async function startCacheServer({ port = 0, dir, quotaBytes = Infinity } 
       } else if (comp === 'blocklist') {
         const ids = [...data.toString('utf8').matchAll(/<(?:Latest|Committed|Uncommitted)>([^<]*)<\//g)].map((m) => m[1]);
         const missing = ids.find((id) => !e.blocks.has(id));
-        if (missing !== undefined) return azure(res, 400, { 'x-ms-error-code': 'InvalidBlockList' }), res.end();
+        if (missing !== undefined) return (azure(res, 400, { 'x-ms-error-code': 'InvalidBlockList' }), res.end());
         fs.writeFileSync(file(e), Buffer.concat(ids.map((id) => e.blocks.get(id))));
         e.blocks.clear();
       } else {
@@ -142,8 +159,8 @@ export async function startCacheServer({ port = 0, dir, quotaBytes = Infinity } 
       azure(res, 201, { etag: `"${e.id}-${Date.now()}"`, 'last-modified': new Date().toUTCString() });
       return res.end();
     }
-    if (req.method !== 'GET' && req.method !== 'HEAD') return azure(res, 405), res.end();
-    if (!e.done) return azure(res, 404, { 'x-ms-error-code': 'BlobNotFound' }), res.end();
+    if (req.method !== 'GET' && req.method !== 'HEAD') return (azure(res, 405), res.end());
+    if (!e.done) return (azure(res, 404, { 'x-ms-error-code': 'BlobNotFound' }), res.end());
     const size = e.size;
     const r = /^bytes=(\d+)-(\d*)$/.exec(req.headers['x-ms-range'] ?? req.headers.range ?? '');
     const start = r ? Number(r[1]) : 0;
@@ -169,10 +186,14 @@ export async function startCacheServer({ port = 0, dir, quotaBytes = Infinity } 
       if (req.method === 'POST' && url.pathname.startsWith(TWIRP)) return await twirp(req, res, url.pathname.slice(TWIRP.length));
       if (url.pathname.startsWith(BLOB_PREFIX)) {
         const e = entries.get(Number(url.pathname.slice(BLOB_PREFIX.length)));
-        if (!e) return azure(res, 404, { 'x-ms-error-code': 'BlobNotFound' }), res.end();
+        if (!e) return (azure(res, 404, { 'x-ms-error-code': 'BlobNotFound' }), res.end());
         return await blob(req, res, url, e);
       }
-      if (url.pathname === '/_control/entries') return ok(res, [...entries.values()].map(({ blocks, ...e }) => e));
+      if (url.pathname === '/_control/entries')
+        return ok(
+          res,
+          [...entries.values()].map(({ blocks: _blocks, ...e }) => e),
+        );
       if (url.pathname === '/_control/requests') return ok(res, requests);
       if (url.pathname === '/_control' && req.method === 'POST') {
         const c = JSON.parse((await body(req)).toString('utf8') || '{}');
@@ -200,7 +221,11 @@ if (process.argv[1] && path.resolve(process.argv[1]) === new URL(import.meta.url
       const i = args.indexOf(name);
       return i >= 0 ? args[i + 1] : undefined;
     };
-    const s = await startCacheServer({ port: Number(opt('--port') ?? 0), dir: opt('--dir'), quotaBytes: opt('--quota') ? Number(opt('--quota')) : Infinity });
+    const s = await startCacheServer({
+      port: Number(opt('--port') ?? 0),
+      dir: opt('--dir'),
+      quotaBytes: opt('--quota') ? Number(opt('--quota')) : Infinity,
+    });
     process.stdout.write(JSON.stringify({ url: s.url, pid: process.pid, dir: s.dir }) + '\n');
   }
 }

@@ -78,7 +78,9 @@ function issue(res, user, service, scopes, extra = {}) {
 }
 
 const deny = (res, status, detail) =>
-  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ errors: [{ code: 'UNAUTHORIZED', message: detail }] }));
+  res
+    .writeHead(status, { 'content-type': 'application/json' })
+    .end(JSON.stringify({ errors: [{ code: 'UNAUTHORIZED', message: detail }] }));
 
 const server = http.createServer((req, res) => {
   const u = new URL(req.url, 'http://token.invalid');

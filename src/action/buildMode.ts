@@ -46,7 +46,11 @@ export function buildOrder(images: PlannedImage[]): PlannedImage[] {
  * Render every context before building anything: a spec that cannot be built safely stops the
  * run before the first push. Returns the errors, or the contexts by key.
  */
-export function prepareAll(images: PlannedImage[], needed: Set<string>, o: BuildModeOptions): { contexts: Map<string, PreparedContext>; errors: SpecError[] } {
+export function prepareAll(
+  images: PlannedImage[],
+  needed: Set<string>,
+  o: BuildModeOptions,
+): { contexts: Map<string, PreparedContext>; errors: SpecError[] } {
   const contexts = new Map<string, PreparedContext>();
   const errors: SpecError[] = [];
   const byKey = new Map(images.map((p) => [p.file.key, p]));
@@ -116,8 +120,15 @@ export async function buildMissing(
         core.endGroup();
       }
       if (outcome.ok) {
-        Object.assign(r, { status: 'built', digest: outcome.digest, durationMs: outcome.durationMs, reason: o.settings.push ? undefined : 'not pushed (push: false)' });
-        core.info(`${p.file.key}: built ${p.image}${outcome.digest ? ` (${outcome.digest})` : ''} in ${(outcome.durationMs / 1000).toFixed(1)} s`);
+        Object.assign(r, {
+          status: 'built',
+          digest: outcome.digest,
+          durationMs: outcome.durationMs,
+          reason: o.settings.push ? undefined : 'not pushed (push: false)',
+        });
+        core.info(
+          `${p.file.key}: built ${p.image}${outcome.digest ? ` (${outcome.digest})` : ''} in ${(outcome.durationMs / 1000).toFixed(1)} s`,
+        );
       } else {
         Object.assign(r, { status: 'failed', reason: outcome.error, durationMs: outcome.durationMs });
         core.error(`${p.image}: build failed: ${outcome.error}`, { title: `Build of ${p.file.key} failed`, file: o.annotationFile(p) });
@@ -135,7 +146,9 @@ export async function buildMissing(
  */
 export function layerCache(cache: Inputs['cache'], env: NodeJS.ProcessEnv): Inputs['cache'] {
   if (cache !== 'gha' || (env.ACTIONS_RUNTIME_TOKEN && (env.ACTIONS_RESULTS_URL || env.ACTIONS_CACHE_URL))) return cache;
-  core.warning('cache: gha needs the GitHub Actions cache service (ACTIONS_RUNTIME_TOKEN and ACTIONS_RESULTS_URL, which the runner gives to actions); building without a layer cache');
+  core.warning(
+    'cache: gha needs the GitHub Actions cache service (ACTIONS_RUNTIME_TOKEN and ACTIONS_RESULTS_URL, which the runner gives to actions); building without a layer cache',
+  );
   return 'none';
 }
 
@@ -165,11 +178,13 @@ export async function runBuildMode(inputs: Inputs, images: PlannedImage[], recor
     },
     exec: (cmd: string, args: string[]) => exec.exec(cmd, args, { ignoreReturnCode: true }),
     tmpRoot: process.env.RUNNER_TEMP || undefined,
-    annotationFile: (p: PlannedImage) => annotationProps({ file: p.file.rel }, inputs.workingDirectory, inputs.workspace).file ?? p.file.rel,
+    annotationFile: (p: PlannedImage) =>
+      annotationProps({ file: p.file.rel }, inputs.workingDirectory, inputs.workspace).file ?? p.file.rel,
   };
   const prepared = prepareAll(images, needed, opts);
   if (prepared.errors.length > 0) return { errors: prepared.errors };
-  if (inputs.cacheMounts && prepared.contexts.size > 0) await loadCacheMounts().restoreCacheMounts([...prepared.contexts.values()], opts.settings.builder);
+  if (inputs.cacheMounts && prepared.contexts.size > 0)
+    await loadCacheMounts().restoreCacheMounts([...prepared.contexts.values()], opts.settings.builder);
   const byKey = new Map(records.map((r) => [r.key, r]));
   await buildMissing(buildOrder(images), byKey, prepared.contexts, opts);
   return { errors: [] };

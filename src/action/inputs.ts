@@ -85,7 +85,10 @@ export function listInput(value: string): string[] {
 
 export function readInputs(get: GetInput, env: NodeJS.ProcessEnv, cwd: string): Inputs {
   if (get('cache') === 'registry' && !get('cache-ref')) {
-    throw new InputError("input 'cache-ref' is required with cache: registry (a repository such as ghcr.io/acme/imagespec-cache)", 'cache-ref');
+    throw new InputError(
+      "input 'cache-ref' is required with cache: registry (a repository such as ghcr.io/acme/imagespec-cache)",
+      'cache-ref',
+    );
   }
   const workspace = path.resolve(env.GITHUB_WORKSPACE || cwd);
   const wd = get('working-directory');
@@ -105,7 +108,8 @@ export function readInputs(get: GetInput, env: NodeJS.ProcessEnv, cwd: string): 
     // flytekit's own switch counts too, with flytekit's truthiness (anything but false/0/off/no).
     force:
       boolInput('force', get('force'), false) ||
-      (env.FLYTE_FORCE_PUSH_IMAGE_SPEC !== undefined && !['false', '0', 'off', 'no'].includes(env.FLYTE_FORCE_PUSH_IMAGE_SPEC.toLowerCase())),
+      (env.FLYTE_FORCE_PUSH_IMAGE_SPEC !== undefined &&
+        !['false', '0', 'off', 'no'].includes(env.FLYTE_FORCE_PUSH_IMAGE_SPEC.toLowerCase())),
     cache: oneOf('cache', get('cache'), ['none', 'gha', 'registry'] as const, 'none'),
     cacheRef: get('cache-ref'),
     builder: get('builder'),

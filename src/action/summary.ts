@@ -2,7 +2,11 @@ import type { ImageRecord } from './outputs';
 
 /** Markdown-escape a table cell: pipes would split it, backticks and newlines would break the row. */
 function cell(s: string): string {
-  return s.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/`/g, "'").replace(/[\r\n]+/g, ' ');
+  return s
+    .replace(/\\/g, '\\\\')
+    .replace(/\|/g, '\\|')
+    .replace(/`/g, "'")
+    .replace(/[\r\n]+/g, ' ');
 }
 
 function code(s: string): string {

@@ -168,12 +168,7 @@ function micromambaBlock(view: SpecView, pythonVersion: string): string {
 }
 
 /** flytekit's Python install step for each mode (reference §7.2, "python install block"). */
-function installBlock(
-  view: SpecView,
-  mode: InstallMode,
-  pipArgs: readonly string[],
-  secretMounts: readonly SecretMount[],
-): string[] {
+function installBlock(view: SpecView, mode: InstallMode, pipArgs: readonly string[], secretMounts: readonly SecretMount[]): string[] {
   const secrets = secretMounts.map((m) => `--mount=type=secret,id=${m.id},target=${m.target}`);
   const args = (extra: readonly string[]): string => [...pipArgs, ...extra].join(' ');
   switch (mode) {
@@ -356,11 +351,7 @@ export function renderDockerfile(view: SpecView, opts: DockerfileOptions): strin
   if (commands.length > 0) {
     // Commands run as root in /, with uv and its cache available, before the user switch.
     sections.push([
-      instruction('RUN', [
-        UV_CACHE_MOUNT,
-        UV_BIN_MOUNT,
-        ...commands.map((c, i) => (i < commands.length - 1 ? `${c} &&` : c)),
-      ]),
+      instruction('RUN', [UV_CACHE_MOUNT, UV_BIN_MOUNT, ...commands.map((c, i) => (i < commands.length - 1 ? `${c} &&` : c))]),
     ]);
   }
   sections.push([

@@ -46,10 +46,7 @@ export function checkLockFile(view: SpecView, pyprojectPresent: boolean): Instal
     throw new SpecError(`Support for ${mode} files and packages is mutually exclusive`, { field: 'packages' });
   }
   if (!pyprojectPresent) {
-    throw new SpecError(
-      `To use ${mode}, a pyproject.toml file must be in the same directory as the lock file`,
-      { field: 'requirements' },
-    );
+    throw new SpecError(`To use ${mode}, a pyproject.toml file must be in the same directory as the lock file`, { field: 'requirements' });
   }
   return mode;
 }
@@ -59,8 +56,7 @@ export function checkLockFile(view: SpecView, pyprojectPresent: boolean): Instal
  * true. JavaScript's `trim()` differs (it strips U+FEFF, which Python keeps, and keeps U+001C–
  * U+001F and U+0085, which Python strips), and the stripped lines end up in the image.
  */
-const PY_SPACE =
-  '\\t\\n\\x0b\\x0c\\r\\x1c-\\x20\\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000';
+const PY_SPACE = '\\t\\n\\x0b\\x0c\\r\\x1c-\\x20\\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000';
 const PY_STRIP = new RegExp(`^[${PY_SPACE}]+|[${PY_SPACE}]+$`, 'g');
 
 export function pyStrip(s: string): string {
@@ -108,11 +104,7 @@ export function flytekitRequirement(flytekitVersion: string): string {
  * file's own lines are not: that file is the user's, may legitimately hold uv options (`-r`,
  * `--index-url`), and is installed by flytekit exactly as written.
  */
-export function requirementsUvTxt(
-  packages: readonly string[],
-  flytekitVersion: string,
-  requirementsText?: string,
-): string {
+export function requirementsUvTxt(packages: readonly string[], flytekitVersion: string, requirementsText?: string): string {
   packages.forEach((p, i) => checkPipRequirement(p, `packages[${i}]`));
   if (!/^[A-Za-z0-9.+!_-]*$/.test(flytekitVersion)) {
     throw new InputError(`not a valid flytekit version ${JSON.stringify(flytekitVersion)}`, 'flytekit-version');

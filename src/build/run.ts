@@ -15,7 +15,10 @@ export interface BuildOutcome {
 }
 
 /** Everything buildx needs besides the context: the same for every image of a run. */
-export type BuildSettings = Omit<BuildxOptions, 'platform' | 'tag' | 'contextDir' | 'metadataFile' | 'cacheKey' | 'output' | 'buildContexts'>;
+export type BuildSettings = Omit<
+  BuildxOptions,
+  'platform' | 'tag' | 'contextDir' | 'metadataFile' | 'cacheKey' | 'output' | 'buildContexts'
+>;
 
 /** What differs between the builds of one run. */
 export type PerBuild = Pick<BuildxOptions, 'output' | 'buildContexts'>;
@@ -24,7 +27,13 @@ export type PerBuild = Pick<BuildxOptions, 'output' | 'buildContexts'>;
  * Build (and push) one image: write its context to a fresh temporary directory, run
  * `docker buildx build`, read the pushed digest back from the metadata file.
  */
-export async function buildOne(ctx: PreparedContext, settings: BuildSettings, exec: Exec, tmpRoot = os.tmpdir(), perBuild: PerBuild = {}): Promise<BuildOutcome> {
+export async function buildOne(
+  ctx: PreparedContext,
+  settings: BuildSettings,
+  exec: Exec,
+  tmpRoot = os.tmpdir(),
+  perBuild: PerBuild = {},
+): Promise<BuildOutcome> {
   const started = Date.now();
   const dir = fs.mkdtempSync(path.join(tmpRoot, `imagespec-${ctx.image.file.key}-`));
   try {

@@ -105,10 +105,7 @@ export function dockerQuote(value: string): string {
  * line, and BuildKit's JSON parser reads back exactly the same strings.
  */
 export function asciiJson(value: unknown): string {
-  return JSON.stringify(value).replace(
-    /[\u007f-\uffff]/g,
-    (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'),
-  );
+  return JSON.stringify(value).replace(/[\u007f-\uffff]/g, (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'));
 }
 
 /** An exec-form (JSON array) instruction argument, with `", "` separators as `json.dumps` writes. */
@@ -125,8 +122,7 @@ export function jsonArray(items: readonly string[]): string {
  * alphanumeric), then apt-get's optional `:arch`, then `=version` (Debian version characters,
  * including an epoch `:` and `~`) or `/release`.
  */
-const APT_PACKAGE =
-  /^[a-z0-9][a-z0-9+.-]*(?::[a-z0-9][a-z0-9-]*)?(?:=[A-Za-z0-9.+~:_-]+|\/[A-Za-z0-9.+~_-]+)?$/;
+const APT_PACKAGE = /^[a-z0-9][a-z0-9+.-]*(?::[a-z0-9][a-z0-9-]*)?(?:=[A-Za-z0-9.+~:_-]+|\/[A-Za-z0-9.+~_-]+)?$/;
 
 export function checkAptPackage(value: string, field: string): void {
   checkLength(value, field);
@@ -204,10 +200,7 @@ class Cursor {
     return this.pos >= this.text.length;
   }
   error(message: string): never {
-    fail(
-      this.field,
-      `not a valid pip requirement ${show(this.text)}: ${message} at character ${this.pos + 1}`,
-    );
+    fail(this.field, `not a valid pip requirement ${show(this.text)}: ${message} at character ${this.pos + 1}`);
   }
 }
 
@@ -304,8 +297,7 @@ export function checkPipRequirement(value: string, field: string): void {
   if (text.startsWith('-')) {
     fail(
       field,
-      `a pip requirement must not start with '-' (it would be read as a uv option; use ` +
-        `pip_extra_args for options): ${show(value)}`,
+      `a pip requirement must not start with '-' (it would be read as a uv option; use ` + `pip_extra_args for options): ${show(value)}`,
     );
   }
   if (text === '') fail(field, 'a pip requirement must not be empty');
@@ -406,8 +398,7 @@ export function splitPipExtraArgs(value: string, field = 'pip_extra_args'): stri
   let word = '';
   let inWord = false;
   let i = 0;
-  const bad = (what: string): never =>
-    fail(field, `${what} at character ${i + 1} is not supported in pip_extra_args: ${show(value)}`);
+  const bad = (what: string): never => fail(field, `${what} at character ${i + 1} is not supported in pip_extra_args: ${show(value)}`);
   while (i < value.length) {
     const ch = value[i];
     if (ch === ' ' || ch === '\t') {
@@ -506,8 +497,7 @@ export function checkImageRef(value: string, field: string): void {
   if (!m) {
     fail(
       field,
-      `not a valid image reference ${show(value)}: expected [registry/]repository[:tag][@digest] ` +
-        `with a lowercase repository`,
+      `not a valid image reference ${show(value)}: expected [registry/]repository[:tag][@digest] ` + `with a lowercase repository`,
     );
   }
   if (m[1].length > 255) fail(field, 'the repository name of the image reference is longer than 255 characters');

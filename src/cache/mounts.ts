@@ -48,7 +48,9 @@ export const NONCE_ARG = 'IMAGESPEC_COPY_NONCE';
 export function restoreDockerfile(ids: readonly string[], image = COPY_IMAGE): string {
   const lines = [`FROM ${image}`, `ARG ${NONCE_ARG}`];
   for (const id of ids) {
-    lines.push(`RUN ${mountFlag(id, `/cache-mount/${id}`)} --mount=type=bind,source=${id},target=/restore/${id} cp -a /restore/${id}/. /cache-mount/${id}/`);
+    lines.push(
+      `RUN ${mountFlag(id, `/cache-mount/${id}`)} --mount=type=bind,source=${id},target=/restore/${id} cp -a /restore/${id}/. /cache-mount/${id}/`,
+    );
   }
   return lines.join('\n') + '\n';
 }

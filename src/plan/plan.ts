@@ -35,7 +35,10 @@ function warningsFor(spec: ImageSpec): SpecError[] {
   const v = spec.values.python_version;
   if (v.kind !== 'float') return [];
   return [
-    new SpecError(`python_version is the number ${pyStr(v)}, not a string; quote it ("${pyStr(v)}" is what flytekit will use, and 3.10 reads as 3.1)`, fieldWhere(spec, 'python_version', v)),
+    new SpecError(
+      `python_version is the number ${pyStr(v)}, not a string; quote it ("${pyStr(v)}" is what flytekit will use, and 3.10 reads as 3.1)`,
+      fieldWhere(spec, 'python_version', v),
+    ),
   ];
 }
 
@@ -221,7 +224,9 @@ function* planning(
     if (p instanceof SpecError) errors.push(p);
     else images.push(p);
   }
-  return errors.length > 0 ? { images: [], errors, warnings: [] } : { images, errors, warnings: images.flatMap((p) => warningsFor(p.spec)) };
+  return errors.length > 0
+    ? { images: [], errors, warnings: [] }
+    : { images, errors, warnings: images.flatMap((p) => warningsFor(p.spec)) };
 }
 
 function dedupe(errors: SpecError[]): SpecError[] {

@@ -313,9 +313,7 @@ function buildString(chars: string[], start: number, end: number, kwargs: Record
     i = field.next;
     let value = fieldValue(field.name, kwargs);
     if (field.conversion !== undefined) value = convert(value, field.conversion);
-    const spec = field.specHasFields
-      ? Array.from(buildString(field.spec, 0, field.spec.length, kwargs, depth - 1))
-      : field.spec;
+    const spec = field.specHasFields ? Array.from(buildString(field.spec, 0, field.spec.length, kwargs, depth - 1)) : field.spec;
     out += formatStr(value, spec);
     if (out.length > MAX_FORMAT_OUTPUT) {
       throw new PyFormatError('NotImplementedError', `the formatted tag exceeds ${MAX_FORMAT_OUTPUT} characters`);

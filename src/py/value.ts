@@ -73,18 +73,7 @@ export interface PyEnum extends Located {
   value: number;
 }
 
-export type PyValue =
-  | PyStr
-  | PyInt
-  | PyFloat
-  | PyBool
-  | PyNone
-  | PyList
-  | PyTuple
-  | PyDict
-  | PyDate
-  | PyDateTime
-  | PyEnum;
+export type PyValue = PyStr | PyInt | PyFloat | PyBool | PyNone | PyList | PyTuple | PyDict | PyDate | PyDateTime | PyEnum;
 
 export const str = (value: string, pos?: Pos): PyStr => ({ kind: 'str', value, pos });
 export const int = (value: bigint | number, pos?: Pos): PyInt => ({ kind: 'int', value: BigInt(value), pos });

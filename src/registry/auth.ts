@@ -97,7 +97,12 @@ export class AuthError extends Error {
 }
 
 /** What the authenticator needs from the HTTP layer: one request with retries. */
-export type AuthFetch = (req: { method: 'GET' | 'POST'; url: URL; headers: Record<string, string>; body?: string }) => Promise<HttpResponse>;
+export type AuthFetch = (req: {
+  method: 'GET' | 'POST';
+  url: URL;
+  headers: Record<string, string>;
+  body?: string;
+}) => Promise<HttpResponse>;
 
 export interface AuthenticatorDeps {
   fetch: AuthFetch;
@@ -156,7 +161,9 @@ export class Authenticator {
       return undefined;
     }
     if (challenges.length > 0) {
-      throw new AuthError(`unsupported authentication scheme${challenges.length > 1 ? 's' : ''}: ${challenges.map((c) => c.scheme).join(', ')}`);
+      throw new AuthError(
+        `unsupported authentication scheme${challenges.length > 1 ? 's' : ''}: ${challenges.map((c) => c.scheme).join(', ')}`,
+      );
     }
     return undefined;
   }
@@ -187,7 +194,13 @@ export class Authenticator {
     return (await pending).value;
   }
 
-  private async fetchToken(realm: string, service: string, scope: string, credential: Credential | undefined, now: number): Promise<CachedToken> {
+  private async fetchToken(
+    realm: string,
+    service: string,
+    scope: string,
+    credential: Credential | undefined,
+    now: number,
+  ): Promise<CachedToken> {
     let url: URL;
     try {
       url = new URL(realm);

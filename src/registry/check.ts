@@ -86,7 +86,10 @@ function parseErrors(body: Buffer): RegistryError[] {
     if (Array.isArray(j.errors)) {
       return j.errors
         .filter((e): e is Record<string, unknown> => typeof e === 'object' && e !== null)
-        .map((e) => ({ code: typeof e.code === 'string' ? e.code : undefined, message: typeof e.message === 'string' ? e.message : undefined }));
+        .map((e) => ({
+          code: typeof e.code === 'string' ? e.code : undefined,
+          message: typeof e.message === 'string' ? e.message : undefined,
+        }));
     }
   } catch {
     // not JSON
@@ -234,7 +237,9 @@ export class RegistryClient {
       random: this.random,
       retryStatus,
       onRetry: (ev) =>
-        this.logFn(`retrying ${req.method} ${req.url.href} in ${ev.delayMs} ms after ${ev.cause} (attempt ${ev.attempt} of ${this.policy.maxAttempts})`),
+        this.logFn(
+          `retrying ${req.method} ${req.url.href} in ${ev.delayMs} ms after ${ev.cause} (attempt ${ev.attempt} of ${this.policy.maxAttempts})`,
+        ),
     });
   }
 
@@ -365,13 +370,21 @@ export class RegistryClient {
     if (![200, 401, 403, 404, 408, 429].includes(a.response.status) && !(a.response.status >= 200 && a.response.status < 300)) {
       method = 'GET';
       const first = a.attempts;
-      a = await this.request(host, ref, 'GET', path, MANIFEST_ACCEPT, (res) => isRetryableStatus(res.status) && !isNotFoundAnswer(res.status, res.body));
+      a = await this.request(
+        host,
+        ref,
+        'GET',
+        path,
+        MANIFEST_ACCEPT,
+        (res) => isRetryableStatus(res.status) && !isNotFoundAnswer(res.status, res.body),
+      );
       a.attempts += first;
     }
     const res = a.response;
     if (res.status >= 200 && res.status < 300) {
       const digest =
-        res.headers['docker-content-digest'] ?? (method === 'GET' ? `sha256:${createHash('sha256').update(res.body).digest('hex')}` : undefined);
+        res.headers['docker-content-digest'] ??
+        (method === 'GET' ? `sha256:${createHash('sha256').update(res.body).digest('hex')}` : undefined);
       const mediaType = contentType(res);
       if (wanted.length < 2) {
         const out: ImageStatus = { status: 'exists' };

@@ -129,12 +129,7 @@ interface DockerConfig {
 
 const NOT_FOUND_RE = /credentials not found|not found in native keychain|no credentials/i;
 
-async function fromHelper(
-  helper: string,
-  registry: string,
-  deps: CredentialDeps,
-  redactor: Redactor,
-): Promise<Credential | undefined> {
+async function fromHelper(helper: string, registry: string, deps: CredentialDeps, redactor: Redactor): Promise<Credential | undefined> {
   const name = `docker-credential-${helper}`;
   if (!/^[A-Za-z0-9._-]+$/.test(helper)) throw new CredentialError(`invalid credential helper name ${JSON.stringify(helper)}`);
   let res: HelperResult;

@@ -32,16 +32,7 @@ export interface HttpResponse {
 }
 
 export type TransportErrorKind =
-  | 'timeout'
-  | 'refused'
-  | 'reset'
-  | 'connection'
-  | 'dns'
-  | 'tls'
-  | 'protocol'
-  | 'insecure'
-  | 'too-large'
-  | 'redirect';
+  'timeout' | 'refused' | 'reset' | 'connection' | 'dns' | 'tls' | 'protocol' | 'insecure' | 'too-large' | 'redirect';
 
 const RETRYABLE_KINDS: ReadonlySet<TransportErrorKind> = new Set(['timeout', 'refused', 'reset', 'connection']);
 
@@ -96,7 +87,11 @@ export class InsecureRegistries {
   constructor(entries: string | readonly string[] = []) {
     const list = typeof entries === 'string' ? entries.split(/[\s,]+/) : entries.flatMap((e) => e.split(/[\s,]+/));
     for (let raw of list) {
-      raw = raw.trim().toLowerCase().replace(/^[a-z]+:\/\//, '').replace(/\/+$/, '');
+      raw = raw
+        .trim()
+        .toLowerCase()
+        .replace(/^[a-z]+:\/\//, '')
+        .replace(/\/+$/, '');
       if (raw === '') continue;
       const cidr = /^(\d{1,3}(?:\.\d{1,3}){3})\/(\d{1,2})$/.exec(raw);
       if (cidr && net.isIPv4(cidr[1]) && Number(cidr[2]) <= 32) {
@@ -116,7 +111,7 @@ export class InsecureRegistries {
     if (this.hosts.has(host) || this.hosts.has(`[${host}]`)) return true;
     if (net.isIPv4(host)) {
       const n = ipv4ToInt(host);
-      return this.cidrs.some((c) => ((n & c.mask) >>> 0) === c.base);
+      return this.cidrs.some((c) => (n & c.mask) >>> 0 === c.base);
     }
     return false;
   }

@@ -42,7 +42,10 @@ export function formatPlatform(p: Platform): string {
 export function platformOf(fields: { os?: unknown; architecture?: unknown; variant?: unknown } | undefined): Platform | undefined {
   if (!fields || typeof fields.os !== 'string' || typeof fields.architecture !== 'string') return undefined;
   if (fields.os === 'unknown' || fields.architecture === 'unknown') return undefined;
-  return { os: fields.os.toLowerCase(), ...normalizeArch(fields.architecture, typeof fields.variant === 'string' ? fields.variant : undefined) };
+  return {
+    os: fields.os.toLowerCase(),
+    ...normalizeArch(fields.architecture, typeof fields.variant === 'string' ? fields.variant : undefined),
+  };
 }
 
 /** Whether an image for `have` satisfies a request for `want` (a request without variant takes any). */

@@ -76,7 +76,8 @@ export function parseReference(input: string): ImageReference {
     rest = rest.slice(0, colon);
     if (!TAG_RE.test(tag)) throw new InvalidReferenceError(`invalid tag ${JSON.stringify(tag)} in ${JSON.stringify(input)}`);
   }
-  if (rest.length > NAME_MAX) throw new InvalidReferenceError(`repository name longer than ${NAME_MAX} characters: ${JSON.stringify(input)}`);
+  if (rest.length > NAME_MAX)
+    throw new InvalidReferenceError(`repository name longer than ${NAME_MAX} characters: ${JSON.stringify(input)}`);
 
   let registry: string;
   let repository: string;

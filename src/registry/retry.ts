@@ -90,8 +90,7 @@ export async function withRetries(attempt: (n: number) => Promise<HttpResponse>,
       if (!opts.retryStatus(response) || n >= max) return { response, attempts: n };
       const retryAfter =
         response.status === 429 || response.status === 503 ? parseRetryAfter(response.headers['retry-after'], opts.clock.now()) : undefined;
-      delay =
-        retryAfter !== undefined ? Math.min(retryAfter, opts.policy.retryAfterCapMs) : backoffDelay(n, opts.policy, opts.random);
+      delay = retryAfter !== undefined ? Math.min(retryAfter, opts.policy.retryAfterCapMs) : backoffDelay(n, opts.policy, opts.random);
       cause = `HTTP ${response.status}${retryAfter !== undefined ? ` (Retry-After ${response.headers['retry-after']})` : ''}`;
     } catch (e) {
       if (!(e instanceof TransportError)) throw e;

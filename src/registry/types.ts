@@ -29,12 +29,9 @@ export const MEDIA_TYPES = {
  * Sent on every manifest request. With fewer types, distribution answers 404 for OCI images
  * and converts Docker images to schema 1 (with another digest).
  */
-export const MANIFEST_ACCEPT = [
-  MEDIA_TYPES.ociIndex,
-  MEDIA_TYPES.ociManifest,
-  MEDIA_TYPES.dockerList,
-  MEDIA_TYPES.dockerManifest,
-].join(', ');
+export const MANIFEST_ACCEPT = [MEDIA_TYPES.ociIndex, MEDIA_TYPES.ociManifest, MEDIA_TYPES.dockerList, MEDIA_TYPES.dockerManifest].join(
+  ', ',
+);
 
 /** Time, injectable so retries and backoff are testable without sleeping. */
 export interface Clock {

@@ -17,10 +17,11 @@ export const MAX_SPEC_BYTES = 1024 * 1024;
  */
 export function specFromDocument(doc: PyValue, opts: { file?: string; hostMachine: string }): ImageSpec {
   if (doc.kind !== 'dict') {
-    throw new SpecError(
-      `an ImageSpec file must be a mapping of ImageSpec fields, but this document is ${typeName(doc)}`,
-      { file: opts.file, line: doc.pos?.line ?? 1, col: doc.pos?.col },
-    );
+    throw new SpecError(`an ImageSpec file must be a mapping of ImageSpec fields, but this document is ${typeName(doc)}`, {
+      file: opts.file,
+      line: doc.pos?.line ?? 1,
+      col: doc.pos?.col,
+    });
   }
   const given: Partial<Record<FieldName, PyValue>> = {};
   const keyPos: ImageSpec['keyPos'] = {};

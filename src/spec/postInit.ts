@@ -73,7 +73,10 @@ export function postInit(
     const localhost = values.registry.kind === 'str' && values.registry.value.startsWith('localhost:');
     values.platform = str(arm && localhost ? 'linux/arm64' : 'linux/amd64');
   } else if (values.platform.kind !== 'str') {
-    throw new SpecError(`platform must be a string such as 'linux/amd64', got ${typeName(values.platform)}`, where(spec, 'platform', values.platform));
+    throw new SpecError(
+      `platform must be a string such as 'linux/amd64', got ${typeName(values.platform)}`,
+      where(spec, 'platform', values.platform),
+    );
   }
 
   // `source_copy_mode or LOADED_MODULES`: a falsy YAML value ("", 0, false) is replaced too.

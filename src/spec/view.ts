@@ -29,8 +29,7 @@ export function specView(spec: ImageSpec, baseImageName?: string): SpecView {
     }
     return hit[1].value;
   };
-  const env: Array<[string, string]> =
-    v.env.kind === 'dict' ? v.env.entries.map(([k, x]): [string, string] => [pyStr(k), pyStr(x)]) : [];
+  const env: Array<[string, string]> = v.env.kind === 'dict' ? v.env.entries.map(([k, x]): [string, string] => [pyStr(k), pyStr(x)]) : [];
   const entrypoint = v.entrypoint.kind === 'list' ? strs('entrypoint') : undefined;
   return {
     name: pyStr(v.name),
@@ -61,4 +60,3 @@ export function specView(spec: ImageSpec, baseImageName?: string): SpecView {
     micromambaImage: builderConfig('micromamba_image'),
   };
 }
-

@@ -36,10 +36,9 @@ export function realPathInsideRepo(fsPath: string, repoRoot: string, field: stri
     throw new SpecError(`cannot resolve '${shown}': ${(e as Error).message}`, { field });
   }
   if (!isInside(real, realRepo(repoRoot))) {
-    throw new SpecError(
-      `'${shown}' resolves to '${real}', outside the repository; refusing to read it (flytekit would follow the link)`,
-      { field },
-    );
+    throw new SpecError(`'${shown}' resolves to '${real}', outside the repository; refusing to read it (flytekit would follow the link)`, {
+      field,
+    });
   }
   return real;
 }
@@ -96,7 +95,10 @@ export function isSocket(fsPath: string): boolean {
 
 /** A SpecError on `field` for a FIFO or device found at `shown`. */
 export function specialFileError(shown: string, field: string): SpecError {
-  return new SpecError(`'${shown}' is a FIFO or device, not a regular file; refusing to read it (flytekit would block or read the device)`, { field });
+  return new SpecError(
+    `'${shown}' is a FIFO or device, not a regular file; refusing to read it (flytekit would block or read the device)`,
+    { field },
+  );
 }
 
 export function fileKind(fsPath: string): FileKind {

@@ -218,7 +218,10 @@ export class ValueBuilder {
       if (ownKeys.has(h)) {
         const first = ownKeys.get(h);
         const where = first ? ` (first defined at line ${first.line})` : '';
-        throw this.at.error(`duplicate key ${pyRepr(k.value)}${where}; PyYAML would silently keep only the last value`, k.value.pos ?? mapPos);
+        throw this.at.error(
+          `duplicate key ${pyRepr(k.value)}${where}; PyYAML would silently keep only the last value`,
+          k.value.pos ?? mapPos,
+        );
       }
       ownKeys.set(h, k.value.pos);
       own.push([k.value, v.value]);

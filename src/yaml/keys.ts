@@ -22,8 +22,7 @@ export function keyHash(v: PyValue): string {
     case 'date':
       return `d${v.year}-${v.month}-${v.day}`;
     case 'datetime': {
-      const micros =
-        ((((daysFromCivil(v.year, v.month, v.day) * 24 + v.hour) * 60 + v.minute) * 60 + v.second) * 1_000_000) + v.microsecond;
+      const micros = (((daysFromCivil(v.year, v.month, v.day) * 24 + v.hour) * 60 + v.minute) * 60 + v.second) * 1_000_000 + v.microsecond;
       if (v.utcOffsetSeconds === undefined) return `t${micros}`;
       return `z${micros - v.utcOffsetSeconds * 1_000_000}`;
     }

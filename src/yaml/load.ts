@@ -124,7 +124,8 @@ function checkDepth(tokens: CST.Token[], at: Positions): void {
     if (!tok) continue;
     if (tok.type === 'document') stack.push([tok.value, depth]);
     if (tok.type !== 'block-map' && tok.type !== 'block-seq' && tok.type !== 'flow-collection') continue;
-    if (depth + 1 > YAML_LIMITS.maxDepth) throw at.error(`collections are nested more than ${YAML_LIMITS.maxDepth} levels deep`, tok.offset);
+    if (depth + 1 > YAML_LIMITS.maxDepth)
+      throw at.error(`collections are nested more than ${YAML_LIMITS.maxDepth} levels deep`, tok.offset);
     for (const item of tok.items) {
       if ('key' in item) stack.push([item.key, depth + 1]);
       stack.push([item.value, depth + 1]);

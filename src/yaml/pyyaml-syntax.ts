@@ -11,8 +11,7 @@ export interface SyntaxProblem {
   offset: number;
 }
 
-const TAB_MESSAGE =
-  'tab character outside a quoted string, block scalar or comment; PyYAML does not accept tabs there (use spaces)';
+const TAB_MESSAGE = 'tab character outside a quoted string, block scalar or comment; PyYAML does not accept tabs there (use spaces)';
 
 const QUOTE_MESSAGE =
   'quoted string is not closed: either it is unterminated, or a continuation line is not indented past its key (which the yaml package requires)';
@@ -44,7 +43,8 @@ export function dropRepeatedDocumentEnds(tokens: CST.Token[]): { tokens: CST.Tok
   for (let i = 0; i < tokens.length; i++) {
     const tok = tokens[i];
     if (isPhantomDocument(tok, tokens[i + 1])) {
-      if (!seenDocument) return { tokens, problem: { message: "a document end marker '...' comes before any document", offset: tok.offset } };
+      if (!seenDocument)
+        return { tokens, problem: { message: "a document end marker '...' comes before any document", offset: tok.offset } };
       i++;
       continue;
     }
@@ -160,7 +160,10 @@ function continuationProblem(tok: CST.Token, indent: number): SyntaxProblem | nu
   for (const line of lines.slice(1)) {
     const spaces = line.search(/[^ ]/);
     if (spaces >= 0 && spaces <= indent) {
-      return { message: `this line continues a plain value but is not indented past column ${indent + 1}; PyYAML reads it as a new entry`, offset };
+      return {
+        message: `this line continues a plain value but is not indented past column ${indent + 1}; PyYAML reads it as a new entry`,
+        offset,
+      };
     }
     offset += line.length + 1;
   }
@@ -209,7 +212,10 @@ function checkToken(tok: CST.Token, flow: boolean, text: string): SyntaxProblem 
       return directiveProblem(tok.source, tok.offset);
     case 'tag':
       if (!AFTER_TAG.has(text.charAt(tok.offset + tok.source.length))) {
-        return { message: 'a tag must be followed by a space or a line break (PyYAML reads the next characters as part of the tag)', offset: tok.offset };
+        return {
+          message: 'a tag must be followed by a space or a line break (PyYAML reads the next characters as part of the tag)',
+          offset: tok.offset,
+        };
       }
       return null;
     case 'anchor':
@@ -230,7 +236,10 @@ function checkToken(tok: CST.Token, flow: boolean, text: string): SyntaxProblem 
         return { message: `${kind} names may only use letters, digits, '-' and '_' (PyYAML rejects ${tok.source})`, offset: tok.offset };
       }
       if (!AFTER_ANCHOR.has(text.charAt(tok.offset + tok.source.length))) {
-        return { message: `unexpected character after ${tok.source.charAt(0) === '&' ? 'anchor' : 'alias'} ${tok.source}`, offset: tok.offset };
+        return {
+          message: `unexpected character after ${tok.source.charAt(0) === '&' ? 'anchor' : 'alias'} ${tok.source}`,
+          offset: tok.offset,
+        };
       }
       return null;
     case 'single-quoted-scalar':

@@ -34,10 +34,7 @@ const RESOLVERS: ReadonlyArray<[string, RegExp]> = [
     TAG.float,
     /^(?:[-+]?[0-9][0-9_]*\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))\n?$/,
   ],
-  [
-    TAG.int,
-    /^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+|[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+)\n?$/,
-  ],
+  [TAG.int, /^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+|[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+)\n?$/],
   [TAG.merge, /^<<\n?$/],
   [TAG.null, /^(?:~|null|Null|NULL|)\n?$/],
   [
@@ -84,9 +81,7 @@ function pyInt(s: string, base: 2 | 8 | 10 | 16): bigint {
   if (prefix && prefix.test(t)) t = t.slice(2);
   if (!DIGITS[base].test(t)) throw bad();
   if (base === 10 && t.length > INT_MAX_STR_DIGITS) {
-    throw new ScalarError(
-      `Exceeds the limit (${INT_MAX_STR_DIGITS} digits) for integer string conversion: value has ${t.length} digits`,
-    );
+    throw new ScalarError(`Exceeds the limit (${INT_MAX_STR_DIGITS} digits) for integer string conversion: value has ${t.length} digits`);
   }
   const prefixed = base === 10 ? t : `0${base === 2 ? 'b' : base === 8 ? 'o' : 'x'}${t}`;
   const n = BigInt(prefixed);

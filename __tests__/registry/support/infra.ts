@@ -43,7 +43,7 @@ function run(cmd: string): string {
     return execFileSync('bash', [REGISTRY_SH, cmd], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 240_000 });
   } catch (e) {
     const err = e as { stderr?: string; stdout?: string; message: string };
-    throw new Error(`registry.sh ${cmd} failed: ${err.stderr || err.stdout || err.message}`);
+    throw new Error(`registry.sh ${cmd} failed: ${err.stderr || err.stdout || err.message}`, { cause: e });
   }
 }
 

@@ -25,6 +25,7 @@ let loaded: typeof ChildProcess | undefined;
 
 /** node:child_process on first use: loading it is a few ms of every start, and most plans run no git. */
 export function childProcess(): typeof ChildProcess {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a lazy load, which import() cannot do synchronously
   return (loaded ??= require('node:child_process') as typeof ChildProcess);
 }
 
