@@ -2,7 +2,7 @@ import * as core from './core';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import * as exec from '@actions/exec';
+import { runTool } from './runTool';
 import { SpecError } from '../errors';
 import { buildOne, BuildSettings, Exec } from '../build/run';
 import { prepareContext, PreparedContext } from '../build/context';
@@ -176,7 +176,7 @@ export async function runBuildMode(inputs: Inputs, images: PlannedImage[], recor
       cacheRef: inputs.cacheRef || undefined,
       secrets: mounts.map(({ id, src }) => ({ id, src })),
     },
-    exec: (cmd: string, args: string[]) => exec.exec(cmd, args, { ignoreReturnCode: true }),
+    exec: runTool,
     tmpRoot: process.env.RUNNER_TEMP || undefined,
     annotationFile: (p: PlannedImage) =>
       annotationProps({ file: p.file.rel }, inputs.workingDirectory, inputs.workspace).file ?? p.file.rel,

@@ -4,7 +4,7 @@
  */
 import * as cache from '@actions/cache';
 import * as core from './core';
-import * as exec from '@actions/exec';
+import { runTool } from './runTool';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -19,7 +19,7 @@ const io: MountIo = {
     restore: (paths, key, restoreKeys) => cache.restoreCache(paths, key, restoreKeys),
     save: (paths, key) => cache.saveCache(paths, key),
   },
-  docker: (args) => exec.exec('docker', args, { ignoreReturnCode: true }),
+  docker: (args) => runTool('docker', args),
   info: (m) => core.info(m),
   warning: (m) => core.warning(m),
 };

@@ -10,6 +10,7 @@ import type { AnnotationProperties } from '@actions/core';
 import { issue, issueCommand } from '@actions/core/lib/command';
 import { issueFileCommand, prepareKeyValueMessage } from '@actions/core/lib/file-command';
 import { toCommandProperties, toCommandValue } from '@actions/core/lib/utils';
+import { logSafe } from '../util/logSafe';
 
 export type { AnnotationProperties };
 export { summary } from '@actions/core/lib/summary';
@@ -44,8 +45,9 @@ export function setSecret(secret: string): void {
   issueCommand('add-mask', {}, secret);
 }
 
+/** A plain log line. Unlike `@actions/core`'s, it can carry foreign text: see `logSafe`. */
 export function info(message: string): void {
-  process.stdout.write(message + os.EOL);
+  process.stdout.write(logSafe(message) + os.EOL);
 }
 
 /** Step debug logging is on (a re-run with debug logging, or the ACTIONS_STEP_DEBUG secret). */

@@ -21,6 +21,7 @@
  */
 import { SpecError } from '../errors';
 import type { SpecView } from '../spec/types';
+import { isRepository, matchReference, REFERENCE_MAX } from '../registry/reference';
 
 /** Longest value accepted anywhere; keeps regexes cheap and error messages readable. */
 const MAX_LEN = 4096;
@@ -476,24 +477,11 @@ export function checkPythonVersion(value: string, field = 'python_version'): voi
   if (!PYTHON_VERSION.test(value)) fail(field, `not a valid Python version ${show(value)}`);
 }
 
-// The reference grammar of distribution/reference (what docker and BuildKit parse in FROM).
-const ALNUM = '[a-z0-9]+';
-const SEPARATOR = '(?:[._]|__|[-]+)';
-const PATH_COMPONENT = `${ALNUM}(?:${SEPARATOR}${ALNUM})*`;
-const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
-const HOST = `(?:${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*|\\[[a-fA-F0-9:]+\\])`;
-const DOMAIN = `${HOST}(?::[0-9]+)?`;
-const NAME = `(?:${DOMAIN}/)?${PATH_COMPONENT}(?:/${PATH_COMPONENT})*`;
-const TAG = '[\\w][\\w.-]{0,127}';
-const DIGEST = '[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9A-Fa-f]{32,}';
-const IMAGE_REFERENCE = new RegExp(`^(${NAME})(?::${TAG})?(?:@${DIGEST})?$`);
-const REPOSITORY = new RegExp(`^${NAME}$`);
-
-/** `base_image`, `builder_config.uv_image`, `builder_config.micromamba_image`. */
+/** `base_image`, `builder_config.uv_image`, `builder_config.micromamba_image`, the image's own name. */
 export function checkImageRef(value: string, field: string): void {
-  if (value.length > 512) fail(field, 'an image reference is longer than 512 characters');
+  if (value.length > REFERENCE_MAX) fail(field, `an image reference is longer than ${REFERENCE_MAX} characters`);
   rejectControls(value, field, 'an image reference');
-  const m = IMAGE_REFERENCE.exec(value);
+  const m = matchReference(value);
   if (!m) {
     fail(
       field,
@@ -503,10 +491,7 @@ export function checkImageRef(value: string, field: string): void {
   if (m[1].length > 255) fail(field, 'the repository name of the image reference is longer than 255 characters');
 }
 
-/** True for a repository without tag or digest (`ghcr.io/org/cache`); used for cache refs. */
-export function isRepository(value: string): boolean {
-  return value.length <= 255 && REPOSITORY.test(value);
-}
+export { isRepository };
 
 // ---------------------------------------------------------------------------------------------
 // env

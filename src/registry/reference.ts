@@ -32,12 +32,46 @@ export class InvalidReferenceError extends Error {
   }
 }
 
+// The reference grammar of distribution/reference (what docker, buildx and BuildKit parse), the
+// one source for every image reference, repository and registry host the action accepts.
+const ALNUM = '[a-z0-9]+';
+const SEPARATOR = '(?:[._]|__|[-]+)';
+const PATH_COMPONENT = `${ALNUM}(?:${SEPARATOR}${ALNUM})*`;
 const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
-const DOMAIN_RE = new RegExp(`^(?:${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*|\\[[a-fA-F0-9:.]+\\])(?::([0-9]+))?$`);
-const PATH_COMPONENT_RE = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
-const TAG_RE = /^[\w][\w.-]{0,127}$/;
-const DIGEST_RE = /^[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}$/;
+/** A DNS name or a bracketed IPv6 address (hex and colons only, as distribution has it). */
+const HOST = `(?:${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*|\\[[a-fA-F0-9:]+\\])`;
+const DOMAIN = `${HOST}(?::([0-9]+))?`;
+const NAME = `(?:${HOST}(?::[0-9]+)?/)?${PATH_COMPONENT}(?:/${PATH_COMPONENT})*`;
+const TAG = '[\\w][\\w.-]{0,127}';
+const DIGEST = '[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}';
+
+/** `host[:port]` of a registry; group 1 is the port. */
+const DOMAIN_RE = new RegExp(`^${DOMAIN}$`);
+const PATH_COMPONENT_RE = new RegExp(`^${PATH_COMPONENT}$`);
+const TAG_RE = new RegExp(`^${TAG}$`);
+const DIGEST_RE = new RegExp(`^${DIGEST}$`);
+const REFERENCE_RE = new RegExp(`^(${NAME})(?::${TAG})?(?:@${DIGEST})?$`);
+const REPOSITORY_RE = new RegExp(`^${NAME}$`);
 const NAME_MAX = 255;
+
+/** Longest reference accepted anywhere (distribution allows 255 for the name; tag and digest add to it). */
+export const REFERENCE_MAX = 512;
+
+/** `name[:tag][@digest]` by the grammar alone (no registry inference); group 1 is the name. */
+export function matchReference(value: string): RegExpExecArray | null {
+  return value.length <= REFERENCE_MAX ? REFERENCE_RE.exec(value) : null;
+}
+
+/** A repository without tag or digest (`ghcr.io/org/cache`), e.g. a cache reference. */
+export function isRepository(value: string): boolean {
+  return value.length <= NAME_MAX && REPOSITORY_RE.test(value);
+}
+
+/** A registry `host[:port]` with a port in range, as `insecure-registries` entries must be. */
+export function isRegistryHost(value: string): boolean {
+  const m = DOMAIN_RE.exec(value);
+  return m !== null && value.length <= NAME_MAX && (m[1] === undefined || (Number(m[1]) >= 1 && Number(m[1]) <= 65535));
+}
 
 /** Docker's test for "the first component is a registry host". */
 function looksLikeHost(component: string): boolean {
