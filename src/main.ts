@@ -1,6 +1,6 @@
 import * as core from './action/core';
 import { InputError, SpecError } from './errors';
-import { Inputs, readInputs } from './action/inputs';
+import { checkSecretSources, Inputs, readInputs } from './action/inputs';
 import { baseOutputs, checkOutputs, matrixOutput, Outputs, record } from './action/outputs';
 import { needsBuild } from './action/decide';
 import { selectOnly } from './plan/select';
@@ -21,7 +21,8 @@ async function writeSummary(markdown: string): Promise<void> {
 }
 
 export async function run(): Promise<void> {
-  const inputs = readInputs((n) => core.getInput(n), process.env, process.cwd());
+  const inputs = readInputs((n) => core.getInputIfGiven(n), process.env, process.cwd());
+  if (inputs.mode === 'build') checkSecretSources(inputs.pipSecretMounts, inputs.workingDirectory);
   const files = await findSpecFiles(inputs.specs, inputs.workingDirectory);
   core.info(`Found ${files.length} ImageSpec file(s): ${files.map((f) => f.rel).join(', ')}`);
 
@@ -100,13 +101,19 @@ async function planCheckBuild(inputs: Inputs, files: SpecFile[], checks: Registr
     core.setFailed(`${checkFailed ? 'the registry check failed' : 'not every image was built'}: ${failures.join(', ')}`);
 }
 
-/** Turn any failure into a failed step with a useful message, never a stack trace for user errors. */
+/**
+ * Turn any failure into a failed step with one annotation, never a stack trace in the log: an
+ * unexpected error's message can hold repository text (a file name), and a stack trace is no use
+ * to the user. The stack goes to the debug log, which the runner shows only when asked.
+ */
 export function fail(e: unknown): void {
   if (e instanceof SpecError) {
     core.setFailed(e.describe());
   } else if (e instanceof InputError) {
     core.setFailed(e.message.startsWith(`input '`) ? e.message : `input '${e.input}': ${e.message}`);
   } else {
-    core.setFailed(e instanceof Error ? (e.stack ?? e.message) : String(e));
+    if (e instanceof Error && e.stack) core.debug(e.stack);
+    const message = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+    core.setFailed(`unexpected error (nothing more was built or pushed): ${message}`);
   }
 }

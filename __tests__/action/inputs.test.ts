@@ -3,7 +3,10 @@ import { decide } from '../../src/action/decide';
 import { buildOrder } from '../../src/action/buildMode';
 import type { PlannedImage } from '../../src/plan/plan';
 
-const reader = (values: Record<string, string>) => (name: string) => values[name] ?? '';
+const reader =
+  (values: Record<string, string>) =>
+  (name: string): string | undefined =>
+    values[name];
 
 describe('inputs', () => {
   test('defaults', () => {

@@ -4,7 +4,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { runTool } from './runTool';
 import { SpecError } from '../errors';
-import { buildOne, BuildSettings, Exec } from '../build/run';
+import { argvProblem, buildArgsFor, buildOne, BuildSettings, Exec, sampleBuildDir } from '../build/run';
+import { checkImageRef } from '../build/sanitize';
+import { fieldWhere } from '../spec/postInit';
 import { prepareContext, PreparedContext } from '../build/context';
 import type { PlannedImage } from '../plan/plan';
 import type { ImageRecord } from './outputs';
@@ -58,22 +60,46 @@ export function prepareAll(
     if (!needed.has(p.file.key)) continue;
     try {
       const base = p.baseKey ? byKey.get(p.baseKey)!.image : undefined;
-      contexts.set(
-        p.file.key,
-        prepareContext(p, base, {
-          cwd: o.cwd,
-          repoRoot: o.repoRoot,
-          defaultPythonVersion: o.defaultPythonVersion,
-          flytekitVersion: o.flytekitVersion,
-          secretMounts: o.secretMounts,
-        }),
-      );
+      const ctx = prepareContext(p, base, {
+        cwd: o.cwd,
+        repoRoot: o.repoRoot,
+        defaultPythonVersion: o.defaultPythonVersion,
+        flytekitVersion: o.flytekitVersion,
+        secretMounts: o.secretMounts,
+      });
+      checkBuildArgs(ctx, base, o);
+      contexts.set(p.file.key, ctx);
     } catch (e) {
       if (!(e instanceof SpecError)) throw e;
       errors.push(e);
     }
   }
   return { contexts, errors };
+}
+
+/**
+ * The image's own reference and the buildx argv it will get, checked now (with temporary paths as
+ * long as the real ones) so that no build starts when a later one could not.
+ */
+function checkBuildArgs(ctx: PreparedContext, base: string | undefined, o: BuildModeOptions): void {
+  const p = ctx.image;
+  const at = (field: 'name' | 'platform') => fieldWhere(p.spec, field, p.spec.values[field]);
+  try {
+    checkImageRef(p.image, 'name');
+  } catch (e) {
+    if (!(e instanceof SpecError)) throw e;
+    throw new SpecError(
+      `the image name ${e.message.replace(/^not a valid image reference/, 'is not a valid image reference')}`,
+      at('name'),
+    );
+  }
+  const layouts = path.join(o.tmpRoot ?? os.tmpdir(), 'imagespec-layouts-XXXXXX');
+  const args = buildArgsFor(ctx, o.settings, sampleBuildDir(o.tmpRoot), {
+    output: o.settings.push ? undefined : `type=oci,dest=${path.join(layouts, p.file.key)},tar=false`,
+    buildContexts: base ? [[base, `oci-layout://${layouts}/${p.baseKey ?? ''}@sha256:${'0'.repeat(64)}`]] : undefined,
+  });
+  const problem = argvProblem(args);
+  if (problem) throw new SpecError(problem, at('platform'));
 }
 
 /**

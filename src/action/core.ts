@@ -19,6 +19,11 @@ export function getInput(name: string): string {
   return (process.env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] ?? '').trim();
 }
 
+/** Like `getInput`, but undefined when the input is not passed at all (outside a runner, or undeclared). */
+export function getInputIfGiven(name: string): string | undefined {
+  return process.env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] === undefined ? undefined : getInput(name);
+}
+
 /** A value for a file command (GITHUB_OUTPUT, GITHUB_STATE), or the deprecated stdout command without one. */
 function keyValue(file: 'OUTPUT' | 'STATE', legacy: string, name: string, value: unknown): void {
   if (process.env[`GITHUB_${file}`]) {

@@ -1,6 +1,11 @@
+import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { InputError } from '../errors';
+import { InputError, SpecError } from '../errors';
+import { checkMountTarget, checkPythonVersion } from '../build/sanitize';
+import { KEY_GRAMMAR, KEY_RE } from '../discover/specFiles';
+import { isRegistryHost, isRepository } from '../registry/reference';
+import { quoted } from '../util/logSafe';
 
 export type Mode = 'plan' | 'check' | 'build';
 
@@ -36,6 +41,7 @@ export interface Inputs {
 
 /** `src:target` a line, e.g. `.netrc:/root/.netrc`; `src` resolves against the working directory. */
 export function parseSecretMounts(value: string, cwd: string): Array<{ src: string; target: string }> {
+  const name = 'pip-secret-mounts';
   return value
     .split(/\r?\n/)
     .map((l) => l.trim())
@@ -43,37 +49,105 @@ export function parseSecretMounts(value: string, cwd: string): Array<{ src: stri
     .map((line) => {
       const i = line.lastIndexOf(':');
       if (i <= 0 || !line.slice(i + 1).startsWith('/')) {
-        throw new InputError(`input 'pip-secret-mounts': '${line}' is not <local file>:<absolute target>`, 'pip-secret-mounts');
+        throw new InputError(`input '${name}': ${quoted(line)} is not <local file>:<absolute target>`, name);
       }
-      return { src: path.resolve(cwd, line.slice(0, i)), target: line.slice(i + 1) };
+      const src = line.slice(0, i);
+      noControls(name, src);
+      try {
+        checkMountTarget(line.slice(i + 1), name);
+      } catch (e) {
+        throw asInputError(e, name);
+      }
+      return { src: path.resolve(cwd, src), target: line.slice(i + 1) };
     });
 }
 
-/** What `core.getInput` returns for an input: the trimmed value, '' when unset. */
-export type GetInput = (name: string) => string;
-
-function oneOf<T extends string>(name: string, value: string, allowed: readonly T[], fallback: T): T {
-  if (value === '') return fallback;
-  if ((allowed as readonly string[]).includes(value)) return value as T;
-  throw new InputError(`input '${name}' must be one of ${allowed.join(', ')}; got '${value}'`, name);
+function asInputError(e: unknown, name: string): unknown {
+  return e instanceof SpecError ? new InputError(`input '${name}': ${e.message}`, name) : e;
 }
 
-/** YAML 1.2 core booleans, as `core.getBooleanInput` accepts them; '' takes the default. */
-export function boolInput(name: string, value: string, fallback: boolean): boolean {
-  if (value === '') return fallback;
+/** Control characters other than line ends (which separate list items). */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const CONTROL = /[\u0000-\u0009\u000b\u000c\u000e-\u001f\u007f-\u009f\u2028\u2029]/;
+
+/** No input may carry control characters: they would reach argv, paths and log lines. */
+function noControls(name: string, value: string): void {
+  if (CONTROL.test(value)) throw new InputError(`input '${name}' must not contain control characters: ${quoted(value)}`, name);
+}
+
+/**
+ * The trimmed value of an input; undefined when the input is not given at all. The runner passes
+ * every input (action.yml's default when the workflow does not set it), so a given but empty value
+ * is what the workflow wrote, e.g. `mode: ${{ inputs.mode }}` with no such input.
+ */
+export type GetInput = (name: string) => string | undefined;
+
+/**
+ * Inputs that have a choice of values: an explicit empty value is an error rather than a silent
+ * default, since `push: ''` meaning "push" or `mode: ''` meaning "build" surprises.
+ */
+function given(name: string, value: string | undefined, what: string): string | undefined {
+  if (value === '') throw new InputError(`input '${name}' is empty; leave it out to get the default, or set ${what}`, name);
+  return value;
+}
+
+function oneOf<T extends string>(name: string, raw: string | undefined, allowed: readonly T[], fallback: T): T {
+  const value = given(name, raw, `one of ${allowed.join(', ')}`);
+  if (value === undefined) return fallback;
+  if ((allowed as readonly string[]).includes(value)) return value as T;
+  throw new InputError(`input '${name}' must be one of ${allowed.join(', ')}; got ${quoted(value)}`, name);
+}
+
+/** YAML 1.2 core booleans, as `core.getBooleanInput` accepts them. */
+export function boolInput(name: string, raw: string | undefined, fallback: boolean): boolean {
+  const value = given(name, raw, 'true or false');
+  if (value === undefined) return fallback;
   if (['true', 'True', 'TRUE'].includes(value)) return true;
   if (['false', 'False', 'FALSE'].includes(value)) return false;
-  throw new InputError(`input '${name}' must be true or false; got '${value}'`, name);
+  throw new InputError(`input '${name}' must be true or false; got ${quoted(value)}`, name);
 }
 
-function intInput(name: string, value: string, fallback: number, min: number, max: number): number {
-  if (value === '') return fallback;
+function intInput(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
+  const value = given(name, raw, `a whole number from ${min} to ${max}`);
+  if (value === undefined) return fallback;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < min || n > max) {
-    throw new InputError(`input '${name}' must be a whole number from ${min} to ${max}; got '${value}'`, name);
+  if (!/^[0-9]+$/.test(value) || !Number.isInteger(n) || n < min || n > max) {
+    throw new InputError(`input '${name}' must be a whole number from ${min} to ${max}; got ${quoted(value)}`, name);
   }
   return n;
 }
+
+/** A free-form word input with a grammar; '' (or not given) is unset. */
+function wordInput(name: string, value: string | undefined, re: RegExp, what: string): string {
+  if (!value) return '';
+  if (!re.test(value)) throw new InputError(`input '${name}' must be ${what}; got ${quoted(value)}`, name);
+  return value;
+}
+
+/**
+ * `insecure-registries`: each entry a registry `host[:port]` (the registry grammar of image
+ * references). Wildcards, CIDR ranges, URLs and anything else are refused: plain HTTP is allowed
+ * per named host only.
+ */
+export function insecureRegistriesInput(value: string): string[] {
+  const entries = listInput(value);
+  const bad = entries.filter((e) => !isRegistryHost(e));
+  if (bad.length > 0) {
+    throw new InputError(
+      `input 'insecure-registries': ${bad.map((b) => quoted(b)).join(', ')} ${bad.length > 1 ? 'are not registry hosts' : 'is not a registry host'}; ` +
+        'each entry must be host or host:port (e.g. registry.internal:5000), without scheme, path, wildcard or CIDR range',
+      'insecure-registries',
+    );
+  }
+  return entries.map((e) => e.toLowerCase());
+}
+
+/** buildx builder (or docker context) names. */
+const BUILDER_RE = /^[A-Za-z0-9][A-Za-z0-9_.+-]{0,127}$/;
+/** What `platform.machine()` returns: x86_64, aarch64, arm64, ppc64le, … */
+const MACHINE_RE = /^[A-Za-z0-9_.-]{1,64}$/;
+/** A flytekit release or pre-release version (PEP 440 characters). */
+const VERSION_RE = /^[A-Za-z0-9][A-Za-z0-9.+!_-]{0,63}$/;
 
 /** A list input: one item a line or comma-separated, blank items dropped. */
 export function listInput(value: string): string[] {
@@ -84,40 +158,98 @@ export function listInput(value: string): string[] {
 }
 
 export function readInputs(get: GetInput, env: NodeJS.ProcessEnv, cwd: string): Inputs {
-  if (get('cache') === 'registry' && !get('cache-ref')) {
+  const text = (name: string): string => {
+    const v = get(name) ?? '';
+    // Newlines separate list items; every other control character is refused.
+    noControls(name, v);
+    return v;
+  };
+  const cache = oneOf('cache', get('cache'), ['none', 'gha', 'registry'] as const, 'none');
+  const cacheRef = text('cache-ref');
+  if (cache === 'registry' && !cacheRef) {
     throw new InputError(
       "input 'cache-ref' is required with cache: registry (a repository such as ghcr.io/acme/imagespec-cache)",
       'cache-ref',
     );
   }
+  if (cacheRef && !isRepository(cacheRef)) {
+    throw new InputError(
+      `input 'cache-ref' must be a repository without tag or digest (e.g. ghcr.io/acme/imagespec-cache); got ${quoted(cacheRef)}`,
+      'cache-ref',
+    );
+  }
   const workspace = path.resolve(env.GITHUB_WORKSPACE || cwd);
-  const wd = get('working-directory');
-  const specs = get('specs');
+  const wd = text('working-directory');
+  const workingDirectory = wd ? path.resolve(workspace, wd) : workspace;
+  const specs = text('specs');
   if (!specs) throw new InputError("input 'specs' is required: one glob or path a line", 'specs');
+  const only = listInput(text('only'));
+  const badKeys = only.filter((k) => !KEY_RE.test(k));
+  if (badKeys.length > 0) {
+    throw new InputError(`input 'only': ${badKeys.map((k) => quoted(k)).join(', ')} is not an image key (${KEY_GRAMMAR})`, 'only');
+  }
+  const pythonVersion = text('python-version') || '3.12';
+  try {
+    checkPythonVersion(pythonVersion, 'python-version');
+  } catch (e) {
+    throw asInputError(e, 'python-version');
+  }
   return {
     specs,
-    workingDirectory: wd ? path.resolve(workspace, wd) : workspace,
+    workingDirectory,
     workspace,
     mode: oneOf('mode', get('mode'), ['plan', 'check', 'build'] as const, 'build'),
-    hostMachine: get('host-machine') || os.machine(),
+    hostMachine: wordInput('host-machine', text('host-machine'), MACHINE_RE, 'a machine name such as x86_64 or aarch64') || os.machine(),
     onUnknown: oneOf('on-unknown', get('on-unknown'), ['fail', 'build', 'skip'] as const, 'fail'),
     failOnMissing: boolInput('fail-on-missing', get('fail-on-missing'), false),
     concurrency: intInput('concurrency', get('concurrency'), 8, 1, 64),
-    insecureRegistries: listInput(get('insecure-registries')),
+    insecureRegistries: insecureRegistriesInput(text('insecure-registries')),
     push: boolInput('push', get('push'), true),
     // flytekit's own switch counts too, with flytekit's truthiness (anything but false/0/off/no).
     force:
       boolInput('force', get('force'), false) ||
       (env.FLYTE_FORCE_PUSH_IMAGE_SPEC !== undefined &&
         !['false', '0', 'off', 'no'].includes(env.FLYTE_FORCE_PUSH_IMAGE_SPEC.toLowerCase())),
-    cache: oneOf('cache', get('cache'), ['none', 'gha', 'registry'] as const, 'none'),
-    cacheRef: get('cache-ref'),
-    builder: get('builder'),
-    pythonVersion: get('python-version') || '3.12',
-    flytekitVersion: get('flytekit-version') || '1.16.24',
+    cache,
+    cacheRef,
+    builder: wordInput('builder', text('builder'), BUILDER_RE, "a buildx builder name (letters, digits, '_', '.', '+', '-')"),
+    pythonVersion,
+    flytekitVersion: wordInput('flytekit-version', text('flytekit-version'), VERSION_RE, 'a flytekit version such as 1.16.24') || '1.16.24',
     failFast: boolInput('fail-fast', get('fail-fast'), false),
-    only: listInput(get('only')),
+    only,
     cacheMounts: boolInput('cache-mounts', get('cache-mounts'), true),
-    pipSecretMounts: parseSecretMounts(get('pip-secret-mounts'), wd ? path.resolve(workspace, wd) : workspace),
+    pipSecretMounts: parseSecretMounts(text('pip-secret-mounts'), workingDirectory),
   };
+}
+
+/** BuildKit refuses larger secrets (500 KiB); a credentials file is far smaller. */
+export const SECRET_FILE_MAX = 500 * 1024;
+
+/**
+ * Each `pip-secret-mounts` source must be a readable regular file of bounded size: buildx would
+ * block on a FIFO, read `/dev/zero` forever, or fail every build on a missing file or a directory.
+ * Run before any registry request or build, so a wrong source stops the step at once.
+ */
+export function checkSecretSources(mounts: Inputs['pipSecretMounts'], workingDirectory: string): void {
+  for (const m of mounts) {
+    const shown = quoted(path.relative(workingDirectory, m.src) || m.src);
+    let st: fs.Stats;
+    try {
+      st = fs.statSync(m.src);
+      fs.accessSync(m.src, fs.constants.R_OK);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      const why = code === 'ENOENT' ? 'does not exist' : code === 'EACCES' ? 'is not readable' : `cannot be read (${code ?? 'error'})`;
+      throw new InputError(`input 'pip-secret-mounts': ${shown} ${why}`, 'pip-secret-mounts');
+    }
+    if (!st.isFile()) {
+      throw new InputError(`input 'pip-secret-mounts': ${shown} is not a regular file`, 'pip-secret-mounts');
+    }
+    if (st.size > SECRET_FILE_MAX) {
+      throw new InputError(
+        `input 'pip-secret-mounts': ${shown} is larger than ${SECRET_FILE_MAX} bytes, the most BuildKit takes as a secret`,
+        'pip-secret-mounts',
+      );
+    }
+  }
 }

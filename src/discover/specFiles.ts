@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import fg from 'fast-glob';
 import { InputError } from '../errors';
+import { logSafe, quoted } from '../util/logSafe';
 
 export interface SpecFile {
   /** Absolute path. */
@@ -26,6 +27,14 @@ export function codePointCompare(a: string, b: string): number {
     if (d !== 0) return d;
   }
 }
+
+/**
+ * Image keys name outputs (`image-map`, `matrix`), `only` and `--image key=…` in `image-args`, which
+ * workflows paste into shell lines; so a key is a word with no shell, YAML or expression syntax.
+ * Dots are allowed (keys such as `pkg.images.base`).
+ */
+export const KEY_RE = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+export const KEY_GRAMMAR = "letters, digits, '_', '.' and '-', starting with a letter, digit or '_', at most 128 characters";
 
 export function keyOf(file: string): string {
   return path.basename(file).replace(/\.ya?ml$/i, '');
@@ -55,7 +64,7 @@ export async function findSpecFiles(patternsInput: string, cwd: string): Promise
       ignore: [...ALWAYS_IGNORED, ...exclude],
     });
     if (matches.length === 0) {
-      throw new InputError(`the pattern '${pattern}' matched no file (relative to ${cwd})`, 'specs');
+      throw new InputError(`the pattern '${logSafe(pattern)}' matched no file (relative to ${logSafe(cwd)})`, 'specs');
     }
     for (const m of matches) {
       const abs = path.normalize(m);
@@ -64,13 +73,22 @@ export async function findSpecFiles(patternsInput: string, cwd: string): Promise
     }
   }
   const files = [...found.values()].sort((a, b) => codePointCompare(a.rel, b.rel));
+  const badKeys = files.filter((f) => !KEY_RE.test(f.key));
+  if (badKeys.length > 0) {
+    const list = badKeys.map((f) => `${quoted(f.rel, 120)} (key ${quoted(f.key, 60)})`).join(', ');
+    throw new InputError(
+      `spec file name${badKeys.length > 1 ? 's' : ''} ${list} give${badKeys.length > 1 ? '' : 's'} no valid image key: ` +
+        `the file name without .yaml/.yml is the key, and keys are made of ${KEY_GRAMMAR}; rename the file`,
+      'specs',
+    );
+  }
 
   const byKey = new Map<string, SpecFile>();
   for (const f of files) {
     const other = byKey.get(f.key);
     if (other) {
       throw new InputError(
-        `two spec files share the key '${f.key}': ${other.rel} and ${f.rel}; image keys come from file names and must be unique`,
+        `two spec files share the key '${f.key}': ${quoted(other.rel)} and ${quoted(f.rel)}; image keys come from file names and must be unique`,
         'specs',
       );
     }

@@ -6,6 +6,8 @@ import { loadSpecFile } from '../spec/load';
 import { fieldWhere } from '../spec/postInit';
 import type { ImageSpec } from '../spec/types';
 import type { SpecFile } from '../discover/specFiles';
+import { platformProblem } from '../registry/platform';
+import { quoted } from '../util/logSafe';
 import { computeTag, Digests, hashedSourceRoot, specId, TagResult } from '../tag/compute';
 
 export interface PlannedImage {
@@ -83,6 +85,10 @@ export interface PlanOptions {
 
 /** One image's plan; throws SpecError. A child's base spec must already be linked. */
 function planOne(file: SpecFile, spec: ImageSpec, digests: Digests, baseKey: string | undefined): PlannedImage {
+  // Checked before the tag: a platform goes to the registry check and to buildx's argv.
+  const platform = spec.values.platform;
+  const problem = platform.kind === 'str' ? platformProblem(platform.value) : undefined;
+  if (problem) throw new SpecError(`platform ${quoted(pyStr(platform))} ${problem}`, fieldWhere(spec, 'platform', platform));
   const tag = computeTag(spec, digests);
   const noop = spec.values.builder.kind === 'str' && spec.values.builder.value === 'noop';
   let image = tag.imageName;

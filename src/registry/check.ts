@@ -78,6 +78,8 @@ const NOT_MISSING_CODES = new Set(['UNAUTHORIZED', 'DENIED', 'NAME_INVALID', 'TA
 /** Harbor's not-found forms behind 500s: `unknown: artifact p/n:t not found`, `unknown: repository p/n not found`. */
 const HARBOR_NOT_FOUND_RE = /\b(?:artifact|repository)\b[^\n]{0,300}?\bnot found\b/i;
 const INDEX_TYPES = new Set<string>([MEDIA_TYPES.ociIndex, MEDIA_TYPES.dockerList]);
+/** The manifest types every manifest request accepts (MANIFEST_ACCEPT). */
+const ACCEPTED_TYPES = new Set<string>(Object.values(MEDIA_TYPES));
 
 function parseErrors(body: Buffer): RegistryError[] {
   if (body.length === 0) return [];
@@ -112,7 +114,20 @@ export function isNotFoundAnswer(status: number, body: Buffer): boolean {
 
 function contentType(res: HttpResponse): string | undefined {
   const ct = res.headers['content-type'];
-  return ct ? ct.split(';')[0].trim() : undefined;
+  return ct ? ct.split(';')[0].trim().toLowerCase() : undefined;
+}
+
+/**
+ * Why a 2xx answer to a manifest request is not a manifest, or undefined when it is one. Only a
+ * Content-Type among the manifest types the request accepted makes a 2xx an image: a captive
+ * portal, a catch-all proxy or a web server answers 200 with text/html, application/json or no
+ * type at all, and a Docker-Content-Digest alone is no proof (any server can send one).
+ */
+export function notAManifest(res: HttpResponse): string | undefined {
+  const type = contentType(res);
+  if (type !== undefined && ACCEPTED_TYPES.has(type)) return undefined;
+  const shown = type === undefined ? 'no Content-Type' : `Content-Type ${JSON.stringify(type.slice(0, 100))}`;
+  return `HTTP ${res.status} with ${shown}, which is not one of the manifest types asked for (a captive portal or a proxy answering for the registry?)`;
 }
 
 export class RegistryClient {
@@ -382,6 +397,8 @@ export class RegistryClient {
     }
     const res = a.response;
     if (res.status >= 200 && res.status < 300) {
+      const bad = notAManifest(res);
+      if (bad) return this.unknown(`manifest ${manifestReference(ref)} of ${ref.registry}/${ref.repository}: ${bad}`);
       const digest =
         res.headers['docker-content-digest'] ??
         (method === 'GET' ? `sha256:${createHash('sha256').update(res.body).digest('hex')}` : undefined);
@@ -418,6 +435,8 @@ export class RegistryClient {
     if (!res) {
       const a = await this.request(host, ref, 'GET', path, MANIFEST_ACCEPT, (r) => isRetryableStatus(r.status));
       if (a.response.status < 200 || a.response.status > 299) return this.failure(ref, a, 'reading the image index');
+      const bad = notAManifest(a.response);
+      if (bad) return this.unknown(`reading the image index: ${bad}`);
       res = a.response;
     }
     let manifest: {

@@ -16,6 +16,26 @@ function normalizeArch(arch: string, variant: string | undefined): { architectur
   return { architecture: a, variant: v };
 }
 
+/** One component of a platform, as containerd's `platforms.Parse` accepts it. */
+const COMPONENT = '[A-Za-z0-9_-]+';
+const ONE = `${COMPONENT}/${COMPONENT}(?:/${COMPONENT})?`;
+const PLATFORM_LIST_RE = new RegExp(`^${ONE}(?:,${ONE})*$`);
+/** Longer lists are no platform list anyone builds; the limit keeps argv and messages small. */
+export const PLATFORM_MAX = 256;
+
+/**
+ * The grammar of a `platform` value, which goes to `docker buildx build --platform` as one argument:
+ * `os/arch[/variant]`, or a comma-separated list of those, with no blanks. Returns what is wrong,
+ * or undefined when the value is fine.
+ */
+export function platformProblem(value: string): string | undefined {
+  if (value.length > PLATFORM_MAX) return `is longer than ${PLATFORM_MAX} characters`;
+  if (!PLATFORM_LIST_RE.test(value)) {
+    return "is not os/arch[/variant] or a comma-separated list of them (letters, digits, '_' and '-' only, no blanks), e.g. linux/amd64,linux/arm64";
+  }
+  return undefined;
+}
+
 /** Parses `linux/amd64`, `linux/arm64/v8`, `linux/arm/v7`. Throws on anything else. */
 export function parsePlatform(s: string): Platform {
   const parts = s.trim().split('/');
