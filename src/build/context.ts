@@ -8,7 +8,7 @@ import { listCopyFiles } from '../tag/copyDigest';
 import { listSourceFiles } from '../tag/sourceRoot';
 import { fileKind, realPathInsideRepo, specialFileError } from '../tag/repoFiles';
 import { renderDockerfile } from './dockerfile';
-import { checkSpecView, normalizeCopyPath } from './sanitize';
+import { checkDockerfileLines, checkSpecView, normalizeCopyPath } from './sanitize';
 import { installMode, lockPyprojectPath, REQUIREMENTS_UV, requirementsUvTxt } from './requirements';
 
 export interface ContextOptions {
@@ -86,6 +86,7 @@ export function prepareContext(p: PlannedImage, baseImageName: string | undefine
       pyprojectPresent,
       secretMounts: opts.secretMounts,
     });
+    checkDockerfileLines(dockerfile);
     return { image: p, dockerfile, files };
   } catch (e) {
     if (e instanceof SpecError) {

@@ -23,8 +23,15 @@ import { SpecError } from '../errors';
 import type { SpecView } from '../spec/types';
 import { isRepository, matchReference, REFERENCE_MAX } from '../registry/reference';
 
-/** Longest value accepted anywhere; keeps regexes cheap and error messages readable. */
-const MAX_LEN = 4096;
+/**
+ * The one table of length limits for what reaches the Dockerfile. Every single value (env key or
+ * value, package, URL, command, entrypoint item, path…) is at most `value` characters; a rendered
+ * Dockerfile line is at most `line` bytes, which BuildKit's parser refuses beyond ("dockerfile line
+ * greater than max allowed size"), since several values can share one line (apt packages, the
+ * ENTRYPOINT array with its \u escapes).
+ */
+export const LIMITS = { value: 4096, line: 65535 } as const;
+const MAX_LEN = LIMITS.value;
 
 function fail(field: string, message: string): never {
   throw new SpecError(message, { field });
@@ -500,6 +507,7 @@ export { isRepository };
 const ENV_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 export function checkEnvKey(key: string, field: string): void {
+  if (key.length > MAX_LEN) fail(`env.${key.slice(0, 40)}…`, `an environment variable name is longer than ${MAX_LEN} characters`);
   if (!ENV_KEY.test(key)) {
     fail(field, `not a valid environment variable name ${show(key)}: expected [A-Za-z_][A-Za-z0-9_]*`);
   }
@@ -662,8 +670,34 @@ export function checkSpecView(view: SpecView): { pipExtraArgs: string[]; command
     const folded = checkCommand(c, `commands[${i}]`).trim();
     if (folded !== '') commands.push(folded);
   });
+  view.entrypoint?.forEach((e, i) => {
+    checkLength(e, `entrypoint[${i}]`);
+    rejectLoneSurrogates(e, `entrypoint[${i}]`, 'an entrypoint item');
+  });
   if (view.pythonExec !== undefined) checkPythonExec(view.pythonExec);
   if (view.uvImage !== undefined) checkImageRef(view.uvImage, 'builder_config.uv_image');
   if (view.micromambaImage !== undefined) checkImageRef(view.micromambaImage, 'builder_config.micromamba_image');
   return { pipExtraArgs, commands };
+}
+
+/** Which spec field a rendered Dockerfile line comes from, for the error about its length. */
+const LINE_FIELDS: ReadonlyArray<[RegExp, string]> = [
+  [/^\s*ENTRYPOINT /, 'entrypoint'],
+  [/apt-get install/, 'apt_packages'],
+  [/micromamba install|micromamba create/, 'conda_packages'],
+  [/^\s*ENV |^\s*[A-Za-z_][A-Za-z0-9_]*=/, 'env'],
+  [/^\s*RUN /, 'commands'],
+];
+
+/** Throws a SpecError when a line of the rendered Dockerfile is longer than BuildKit reads. */
+export function checkDockerfileLines(dockerfile: string): void {
+  for (const line of dockerfile.split('\n')) {
+    const bytes = Buffer.byteLength(line);
+    if (bytes <= LIMITS.line) continue;
+    const field = LINE_FIELDS.find(([re]) => re.test(line))?.[1];
+    throw new SpecError(
+      `the values of this field make a Dockerfile line of ${bytes} bytes, longer than the ${LIMITS.line} BuildKit reads; use fewer or shorter values`,
+      { field },
+    );
+  }
 }

@@ -6,7 +6,7 @@
  * Every secret found is registered with the redactor before anything else sees it.
  */
 import { spawn } from 'node:child_process';
-import { promises as fsp } from 'node:fs';
+import { constants as fsConstants, promises as fsp } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Redactor } from './redact';
@@ -47,37 +47,102 @@ export class CredentialError extends Error {
 
 /** Key under which Docker stores Docker Hub credentials. */
 export const DOCKER_HUB_CONFIG_KEY = 'https://index.docker.io/v1/';
-const HELPER_TIMEOUT_MS = 30_000;
+/** A credential helper gets this long to answer (a keychain prompt never comes in CI). */
+export const HELPER_TIMEOUT_MS = 30_000;
+/** A helper's answer is a small JSON object; more output than this is not one. */
+export const HELPER_OUTPUT_MAX = 1024 * 1024;
+/** Docker config files are a few KiB; a bigger one is not read. */
+export const CONFIG_MAX_BYTES = 1024 * 1024;
 
+/**
+ * The config file's text, or undefined when it does not exist. Opened without blocking (a FIFO
+ * would otherwise wait for a writer forever), then only read when it is a regular file of
+ * bounded size.
+ */
 async function readFileIfExists(file: string): Promise<string | undefined> {
+  let handle: fsp.FileHandle;
   try {
-    return await fsp.readFile(file, 'utf8');
+    handle = await fsp.open(file, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw e;
   }
+  try {
+    const st = await handle.stat();
+    if (!st.isFile()) throw new Error('not a regular file');
+    if (st.size > CONFIG_MAX_BYTES) throw new Error(`larger than ${CONFIG_MAX_BYTES} bytes`);
+    const buf = Buffer.alloc(st.size);
+    const { bytesRead } = await handle.read(buf, 0, st.size, 0);
+    return buf.subarray(0, bytesRead).toString('utf8');
+  } finally {
+    await handle.close();
+  }
 }
 
-/** Spawns the helper found on `env.PATH`; never through a shell. */
-export function spawnHelper(helper: string, serverUrl: string, env: Record<string, string | undefined>): Promise<HelperResult> {
+export interface HelperLimits {
+  timeoutMs: number;
+  maxOutputBytes: number;
+}
+
+/**
+ * Spawns the helper found on `env.PATH`; never through a shell. It runs in its own process group,
+ * so that on timeout or too much output the whole group (a script and what it started) is killed,
+ * and the answer never waits on a grandchild that still holds the pipes open.
+ */
+export function spawnHelper(
+  helper: string,
+  serverUrl: string,
+  env: Record<string, string | undefined>,
+  limits: HelperLimits = { timeoutMs: HELPER_TIMEOUT_MS, maxOutputBytes: HELPER_OUTPUT_MAX },
+): Promise<HelperResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(`docker-credential-${helper}`, ['get'], { env: env as NodeJS.ProcessEnv, stdio: ['pipe', 'pipe', 'pipe'] });
+    const name = `docker-credential-${helper}`;
+    const child = spawn(name, ['get'], { env: env as NodeJS.ProcessEnv, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
-    const timer = setTimeout(() => child.kill('SIGKILL'), HELPER_TIMEOUT_MS);
-    child.stdout.on('data', (b: Buffer) => out.push(b));
-    child.stderr.on('data', (b: Buffer) => err.push(b));
-    child.on('error', (e) => {
+    let size = 0;
+    let settled = false;
+    const finish = (f: () => void) => {
+      if (settled) return;
+      settled = true;
       clearTimeout(timer);
-      reject(e);
-    });
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({
-        code: code ?? (signal ? 128 : 1),
-        stdout: Buffer.concat(out).toString('utf8'),
-        stderr: Buffer.concat(err).toString('utf8'),
-      });
+      f();
+    };
+    const killGroup = () => {
+      try {
+        if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        child.kill('SIGKILL');
+      }
+    };
+    const abort = (why: string) => {
+      killGroup();
+      finish(() => reject(new Error(why)));
+    };
+    const timer = setTimeout(() => abort(`no answer within ${limits.timeoutMs / 1000} s`), limits.timeoutMs);
+    const collect = (into: Buffer[]) => (b: Buffer) => {
+      size += b.length;
+      if (size > limits.maxOutputBytes) abort(`more than ${limits.maxOutputBytes} bytes of output`);
+      else into.push(b);
+    };
+    child.stdout.on('data', collect(out));
+    child.stderr.on('data', collect(err));
+    child.on('error', (e) => finish(() => reject(e)));
+    child.on('exit', (code, signal) => {
+      // Output already written is in the pipes; 'close' follows unless a grandchild holds them.
+      const result = () =>
+        finish(() =>
+          resolve({
+            code: code ?? (signal ? 128 : 1),
+            stdout: Buffer.concat(out).toString('utf8'),
+            stderr: Buffer.concat(err).toString('utf8'),
+          }),
+        );
+      child.on('close', result);
+      setTimeout(() => {
+        killGroup();
+        result();
+      }, 1000).unref();
     });
     child.stdin.on('error', () => undefined); // helper exited before reading stdin
     child.stdin.end(serverUrl);
