@@ -10,7 +10,7 @@ import type { AnnotationProperties } from '@actions/core';
 import { issue, issueCommand } from '@actions/core/lib/command';
 import { issueFileCommand, prepareKeyValueMessage } from '@actions/core/lib/file-command';
 import { toCommandProperties, toCommandValue } from '@actions/core/lib/utils';
-import { logSafe } from '../util/logSafe';
+import { logSafe, logSafeLines } from '../util/logSafe';
 
 export type { AnnotationProperties };
 export { summary } from '@actions/core/lib/summary';
@@ -61,15 +61,15 @@ export function isDebug(): boolean {
 }
 
 export function debug(message: string): void {
-  issueCommand('debug', {}, message);
+  issueCommand('debug', {}, logSafeLines(message));
 }
 
 export function warning(message: string | Error, properties: AnnotationProperties = {}): void {
-  issueCommand('warning', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+  issueCommand('warning', toCommandProperties(properties), logSafeLines(message instanceof Error ? message.toString() : message));
 }
 
 export function error(message: string | Error, properties: AnnotationProperties = {}): void {
-  issueCommand('error', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+  issueCommand('error', toCommandProperties(properties), logSafeLines(message instanceof Error ? message.toString() : message));
 }
 
 export function setFailed(message: string | Error): void {
@@ -78,7 +78,7 @@ export function setFailed(message: string | Error): void {
 }
 
 export function startGroup(name: string): void {
-  issue('group', name);
+  issue('group', logSafe(name));
 }
 
 export function endGroup(): void {

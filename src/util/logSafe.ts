@@ -27,6 +27,18 @@ export function logSafe(text: string): string {
   return flat.replace(/^(\s*)::/, '$1\\x3a:');
 }
 
+/**
+ * A message for a workflow command's data (an annotation, a debug line): `@actions/core` already
+ * escapes its line breaks, so they are kept as breaks of a multi-line message, and every line of it
+ * is made safe on its own.
+ */
+export function logSafeLines(text: string): string {
+  return text
+    .split(/\r\n|\n/)
+    .map((l) => logSafe(l))
+    .join('\n');
+}
+
 /** Whether `text` passes through `logSafe` unchanged: what argv elements and names must satisfy. */
 export function isLogSafe(text: string): boolean {
   return logSafe(text) === text;
