@@ -1,11 +1,11 @@
 import * as core from './action/core';
 import { InputError, SpecError } from './errors';
 import { checkSecretSources, Inputs, readInputs } from './action/inputs';
-import { baseOutputs, checkOutputs, matrixOutput, Outputs, record } from './action/outputs';
+import { baseOutputs, checkOutputs, fitsImageArgs, matrixOutput, Outputs, record } from './action/outputs';
 import { needsBuild } from './action/decide';
 import { selectOnly } from './plan/select';
 import { summaryMarkdown } from './action/summary';
-import { annotateErrors, annotateWarnings } from './action/report';
+import { annotateErrors, annotateWarnings, annotationProps } from './action/report';
 import type { RegistryChecks } from './action/checkMode';
 import { findSpecFiles, SpecFile } from './discover/specFiles';
 import { planImagesAsync } from './plan/plan';
@@ -90,6 +90,12 @@ async function planCheckBuild(inputs: Inputs, files: SpecFile[], checks: Registr
     for (const r of records) if (r.status === 'failed' || r.status === 'cancelled') failures.push(r.key);
   }
   for (const r of records) core.info(`${r.key}: ${r.image} (${r.status}${r.reason ? `: ${r.reason}` : ''})`);
+  for (const r of records.filter((x) => !fitsImageArgs(x))) {
+    core.warning(`${r.image} is not a valid image reference; it is left out of image-args`, {
+      title: 'Not an image reference',
+      file: annotationProps({ file: r.file }, inputs.workingDirectory, inputs.workspace).file,
+    });
+  }
   // Outputs and the summary are written even when the step fails, so later steps and people can see why.
   setOutputs({
     ...baseOutputs(records),

@@ -187,6 +187,30 @@ describe('image keys and outputs', () => {
     );
   });
 
+  test('names flytekit computes that are no image reference stay out of image-args, with a warning', async () => {
+    const formats = fc.constantFrom(
+      '{spec_hash}$(id)',
+      '{spec_hash} --image x=y',
+      '{spec_hash};id',
+      '{spec_hash}`id`',
+      '{{x}}-{spec_hash}',
+    );
+    await fc.assert(
+      fc.asyncProperty(formats, async (f) => {
+        const ws = workspace({
+          'app.yaml': 'name: app\nregistry: ghcr.io/acme\n',
+          'bad.yaml': `name: bad\nregistry: ghcr.io/acme\ntag_format: ${JSON.stringify(f)}\n`,
+        });
+        const r = await runStep({ workspace: ws, with: { specs: '*.yaml', mode: 'plan' } });
+        expect(r.exitCode).toBe(0);
+        expectNoInjection(r);
+        expect(r.outputs['image-args']).toMatch(/^--image app=ghcr\.io\/acme\/app:[A-Za-z0-9_.-]+$/);
+        expect(r.annotations.find((a) => a.level === 'warning')?.props.file).toBe('bad.yaml');
+      }),
+      { seed: SEED, numRuns: RUNS },
+    );
+  });
+
   test('a 240-character file name is refused before anything runs', async () => {
     const ws = workspace({ 'a.yaml': 'name: a\n', [`${'k'.repeat(240)}.yaml`]: 'name: k\n' });
     const r = await runStep({ workspace: ws, with: { specs: '*.yaml', mode: 'build' } });

@@ -49,15 +49,17 @@ describe('transport policy', () => {
     ['localhost.example.com', false],
   ])('isLoopbackHost(%s) = %s', (h, want) => expect(isLoopbackHost(h)).toBe(want));
 
-  test('insecure-registries: host, host:port, scheme prefix, CIDR; separators', () => {
-    const list = new InsecureRegistries('reg.internal:5000, http://other.internal\n10.1.0.0/16  [fd00::1]:5000');
+  test('insecure-registries: host, host:port; separators; nothing else', () => {
+    for (const bad of ['http://other.internal', '10.1.0.0/16', '*', 'a/b', '$(x)'])
+      expect(() => new InsecureRegistries(bad)).toThrow('is not host or host:port');
+    const list = new InsecureRegistries('reg.internal:5000, other.internal\n10.1.200.3  [fd00::1]:5000');
     expect(list.has('reg.internal:5000')).toBe(true);
     expect(list.has('reg.internal:5001')).toBe(false);
     expect(list.has('reg.internal')).toBe(false);
     expect(list.has('other.internal')).toBe(true);
     expect(list.has('other.internal:8080')).toBe(true);
     expect(list.has('10.1.200.3:5000')).toBe(true);
-    expect(list.has('10.2.0.1:5000')).toBe(false);
+    expect(list.has('10.1.200.4:5000')).toBe(false);
     expect(list.has('[fd00::1]:5000')).toBe(true);
     expect(new InsecureRegistries(['a.io', 'b.io:1']).has('b.io:1')).toBe(true);
     expect(plainHttpAllowed('ghcr.io', list)).toBe(false);

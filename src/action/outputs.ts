@@ -1,4 +1,6 @@
 import type { PlannedImage } from '../plan/plan';
+import { KEY_RE } from '../discover/specFiles';
+import { matchReference } from '../registry/reference';
 
 /** One image's outcome, as the `images` output and the summary report it. */
 export interface ImageRecord {
@@ -21,6 +23,14 @@ export interface ImageRecord {
 
 export type Outputs = Record<string, string>;
 
+/**
+ * Whether an image can go into `image-args`, which workflows word-split or paste into a `run:`
+ * line: only a valid Docker reference (plain characters, no blanks) under a key of the key grammar.
+ */
+export function fitsImageArgs(r: ImageRecord): boolean {
+  return KEY_RE.test(r.key) && matchReference(r.image) !== null;
+}
+
 /** The outputs every mode sets. Keys appear in the order of the (sorted) spec files. */
 export function baseOutputs(records: ImageRecord[]): Outputs {
   const map: Record<string, string> = {};
@@ -28,7 +38,10 @@ export function baseOutputs(records: ImageRecord[]): Outputs {
   return {
     images: JSON.stringify(records),
     'image-map': JSON.stringify(map),
-    'image-args': records.map((r) => `--image ${r.key}=${r.image}`).join(' '),
+    'image-args': records
+      .filter(fitsImageArgs)
+      .map((r) => `--image ${r.key}=${r.image}`)
+      .join(' '),
   };
 }
 

@@ -8,6 +8,7 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import * as net from 'node:net';
 import * as tls from 'node:tls';
+import { isRegistryHost } from './reference';
 
 export type Headers = Record<string, string>;
 
@@ -71,36 +72,21 @@ export function splitHostPort(hostport: string): { host: string; port?: string }
   return { host: hostport };
 }
 
-function ipv4ToInt(ip: string): number {
-  return ip.split('.').reduce((acc, part) => acc * 256 + Number(part), 0);
-}
-
 /**
  * Hosts allowed to speak plain HTTP, from the `insecure-registries` input: entries separated by
- * commas, whitespace or newlines; each `host`, `host:port` (a scheme prefix is ignored) or an IPv4
- * CIDR (`10.0.0.0/8`). A bare host allows every port.
+ * commas, whitespace or newlines, each a registry `host` (every port) or `host:port`, by the
+ * registry grammar of image references. Anything else (a scheme, a path, a wildcard, a CIDR range)
+ * is refused: plain HTTP is a decision about one named host.
  */
 export class InsecureRegistries {
   private readonly hosts = new Set<string>();
-  private readonly cidrs: Array<{ base: number; mask: number }> = [];
 
   constructor(entries: string | readonly string[] = []) {
     const list = typeof entries === 'string' ? entries.split(/[\s,]+/) : entries.flatMap((e) => e.split(/[\s,]+/));
-    for (let raw of list) {
-      raw = raw
-        .trim()
-        .toLowerCase()
-        .replace(/^[a-z]+:\/\//, '')
-        .replace(/\/+$/, '');
+    for (const raw of list) {
       if (raw === '') continue;
-      const cidr = /^(\d{1,3}(?:\.\d{1,3}){3})\/(\d{1,2})$/.exec(raw);
-      if (cidr && net.isIPv4(cidr[1]) && Number(cidr[2]) <= 32) {
-        const bits = Number(cidr[2]);
-        const mask = bits === 0 ? 0 : (~0 << (32 - bits)) >>> 0;
-        this.cidrs.push({ base: (ipv4ToInt(cidr[1]) & mask) >>> 0, mask });
-      } else {
-        this.hosts.add(raw);
-      }
+      if (!isRegistryHost(raw)) throw new Error(`insecure registry ${JSON.stringify(raw)} is not host or host:port`);
+      this.hosts.add(raw.toLowerCase());
     }
   }
 
@@ -108,12 +94,7 @@ export class InsecureRegistries {
     const hp = hostport.toLowerCase();
     if (this.hosts.has(hp)) return true;
     const { host } = splitHostPort(hp);
-    if (this.hosts.has(host) || this.hosts.has(`[${host}]`)) return true;
-    if (net.isIPv4(host)) {
-      const n = ipv4ToInt(host);
-      return this.cidrs.some((c) => (n & c.mask) >>> 0 === c.base);
-    }
-    return false;
+    return this.hosts.has(host) || this.hosts.has(`[${host}]`);
   }
 }
 
