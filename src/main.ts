@@ -120,6 +120,6 @@ export function fail(e: unknown): void {
   } else {
     if (e instanceof Error && e.stack) core.debug(e.stack);
     const message = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
-    core.setFailed(`unexpected error (nothing more was built or pushed): ${message}`);
+    core.setFailed(`unexpected error, the step stopped: ${message}`);
   }
 }

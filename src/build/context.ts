@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SpecError } from '../errors';
+import { quoted } from '../util/logSafe';
 import type { PlannedImage } from '../plan/plan';
 import { fieldWhere } from '../spec/postInit';
 import { specView } from '../spec/view';
@@ -29,7 +30,7 @@ export interface PreparedContext {
   image: PlannedImage;
   dockerfile: string;
   /** Files to place in the context: context-relative path → absolute source, or literal content. */
-  files: Array<{ dest: string; src?: string; content?: string }>;
+  files: Array<{ dest: string; src?: string; content?: string; field?: string }>;
 }
 
 /**
@@ -53,19 +54,23 @@ export function prepareContext(p: PlannedImage, baseImageName: string | undefine
       const lock = path.resolve(opts.cwd, view.requirements!);
       const pyproject = path.resolve(opts.cwd, lockPyprojectPath(view.requirements!));
       pyprojectPresent = fs.existsSync(pyproject);
-      files.push({ dest: mode, src: lock });
+      files.push({ dest: mode, src: lock, field: 'requirements' });
       // The lock file was vetted when its digest was taken; its pyproject.toml only here.
       if (pyprojectPresent) {
         const shown = lockPyprojectPath(view.requirements!);
         if (fileKind(pyproject) !== 'regular') throw specialFileError(shown, 'requirements');
-        files.push({ dest: 'pyproject.toml', src: realPathInsideRepo(pyproject, opts.repoRoot, 'requirements', shown) });
+        files.push({
+          dest: 'pyproject.toml',
+          src: realPathInsideRepo(pyproject, opts.repoRoot, 'requirements', shown),
+          field: 'requirements',
+        });
       }
     }
 
     const sourceFiles = view.copyMode !== undefined && view.copyMode !== 'no-copy';
     if (view.copyMode === 'all') {
       for (const f of listSourceFiles(view.sourceRoot!, opts.cwd, 'all', opts.repoRoot).files) {
-        files.push({ dest: `src/${f.rel}`, src: f.realPath });
+        files.push({ dest: `src/${f.rel}`, src: f.realPath, field: 'source_root' });
       }
     }
 
@@ -73,7 +78,7 @@ export function prepareContext(p: PlannedImage, baseImageName: string | undefine
     const kinds = entries.map((e, i) => {
       if (e.kind === 'special') throw new SpecError(`${e.entry} is not a regular file or directory`, { field: `copy[${i}]` });
       const norm = normalizeCopyPath(e.entry, `copy[${i}]`);
-      for (const f of e.files) files.push({ dest: e.kind === 'dir' ? `${norm}/${f.rel}` : norm, src: f.realPath });
+      for (const f of e.files) files.push({ dest: e.kind === 'dir' ? `${norm}/${f.rel}` : norm, src: f.realPath, field: `copy[${i}]` });
       return { path: e.entry, kind: e.kind };
     });
 
@@ -87,6 +92,7 @@ export function prepareContext(p: PlannedImage, baseImageName: string | undefine
       secretMounts: opts.secretMounts,
     });
     checkDockerfileLines(dockerfile);
+    checkReadable(files, opts.cwd);
     return { image: p, dockerfile, files };
   } catch (e) {
     if (e instanceof SpecError) {
@@ -96,6 +102,22 @@ export function prepareContext(p: PlannedImage, baseImageName: string | undefine
     const err = e as NodeJS.ErrnoException;
     if (err.code === 'ENOENT') throw new SpecError(`file not found: ${err.path ?? ''}`, at('requirements'));
     throw e;
+  }
+}
+
+/**
+ * Every source file must be readable now: the context is written only when its build starts, and
+ * an unreadable file found then would stop the run after earlier images were pushed.
+ */
+function checkReadable(files: PreparedContext['files'], cwd: string): void {
+  for (const f of files) {
+    if (f.src === undefined) continue;
+    try {
+      fs.accessSync(f.src, fs.constants.R_OK);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code ?? 'error';
+      throw new SpecError(`cannot read ${quoted(path.relative(cwd, f.src) || f.src)} (${code})`, { field: f.field });
+    }
   }
 }
 
