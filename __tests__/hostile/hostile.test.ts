@@ -228,6 +228,41 @@ describe('resource attacks end fast with a named error', () => {
   });
 });
 
+describe('one limit table: no value over 4,096 characters, no Dockerfile line BuildKit cannot read', () => {
+  const ws = workspace({});
+  afterAll(() => fs.rmSync(ws, { recursive: true, force: true }));
+  const render = (yaml: string): Outcome => {
+    fs.writeFileSync(path.join(ws, 'spec.yaml'), yaml);
+    return run(ws);
+  };
+  // Every rendered Dockerfile line stays under BuildKit's 65,535-byte limit, whatever the sizes.
+  const item = fc.integer({ min: 1, max: 6000 });
+  const FAMILIES: Record<string, (n: number, count: number) => string> = {
+    env_key: (n) => `env: {${'K'.repeat(n)}: v}\n`,
+    env_value: (n, c) => `env: {${Array.from({ length: c }, (_, i) => `K${i}: "${'v'.repeat(n)}"`).join(', ')}}\n`,
+    entrypoint: (n, c) => `entrypoint: [${Array.from({ length: c }, () => `"${'é'.repeat(n)}"`).join(', ')}]\n`,
+    apt_packages: (n, c) => `apt_packages: [${Array.from({ length: c }, () => 'p'.repeat(n)).join(', ')}]\n`,
+    conda_packages: (n, c) => `conda_packages: [${Array.from({ length: c }, () => 'p'.repeat(n)).join(', ')}]\n`,
+    commands: (n, c) => `commands: [${Array.from({ length: c }, () => `"echo ${'x'.repeat(n)}"`).join(', ')}]\n`,
+  };
+  test.each(Object.keys(FAMILIES))('%s: refused naming the field, or every line fits', (family) => {
+    fc.assert(
+      fc.property(item, fc.integer({ min: 1, max: 30 }), (n, count) => {
+        const o = render(`name: x\n${FAMILIES[family](n, count)}`);
+        if ('error' in o) {
+          expect(o.error.file).toBe('spec.yaml');
+          expect(o.error.field ?? '').toMatch(new RegExp(`^${family.replace(/_(key|value)$/, '')}`));
+          expect(o.error.message).toMatch(/longer than|BuildKit/);
+          return;
+        }
+        for (const line of o.dockerfile.split('\n')) expect(Buffer.byteLength(line)).toBeLessThanOrEqual(65_535);
+        expect(n).toBeLessThanOrEqual(4096);
+      }),
+      { seed: SEED, numRuns: 25 },
+    );
+  });
+});
+
 describe('the file system is never left', () => {
   let outside: string;
   beforeAll(() => {
