@@ -262,6 +262,26 @@ describe('registry answers that are not manifests', () => {
     expect(rec.status).toBe('exists');
   });
 
+  test('a HEAD without a type is asked again with GET, whose manifest type decides', async () => {
+    const manifest = JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json' });
+    await portal.setRules([
+      { path: '^/v2/$', action: 'respond', status: 200, body: '{}' },
+      { method: 'HEAD', path: '/manifests/', action: 'respond', status: 200, headers: {} },
+      {
+        method: 'GET',
+        path: '/manifests/',
+        action: 'respond',
+        status: 200,
+        headers: { 'content-type': 'application/vnd.oci.image.manifest.v1+json' },
+        body: manifest,
+      },
+    ]);
+    const ws = workspace({ 'app.yaml': `name: app\nregistry: ${portal.hostport}/acme\n` });
+    const [rec] = imagesOf(await check(ws));
+    expect(rec.status).toBe('exists');
+    expect(rec.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+  });
+
   test('generated content types: exists only for the four manifest types', async () => {
     const types = fc.oneof(
       fc.constantFrom('text/html', 'application/json', 'application/octet-stream', 'application/vnd.oci.image.layer.v1.tar', ''),

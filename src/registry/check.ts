@@ -382,7 +382,10 @@ export class RegistryClient {
     // HEAD carries no body, so anything but a clear answer is asked again with GET, whose error
     // body tells Harbor's "not found" 500s from real server errors (those are retried).
     let a = await this.request(host, ref, 'HEAD', path, MANIFEST_ACCEPT, (res) => res.status === 429 || res.status === 408);
-    if (![200, 401, 403, 404, 408, 429].includes(a.response.status) && !(a.response.status >= 200 && a.response.status < 300)) {
+    const headOk = a.response.status >= 200 && a.response.status < 300;
+    // A 2xx HEAD without a manifest type is asked again with GET too: a registry that leaves the
+    // type off HEAD answers still has it on GET; a captive portal answers GET with its page.
+    if ((![200, 401, 403, 404, 408, 429].includes(a.response.status) && !headOk) || (headOk && notAManifest(a.response))) {
       method = 'GET';
       const first = a.attempts;
       a = await this.request(
