@@ -118,7 +118,7 @@ export function fail(e: unknown): void {
   } else if (e instanceof InputError) {
     core.setFailed(e.message.startsWith(`input '`) ? e.message : `input '${e.input}': ${e.message}`);
   } else {
-    if (e instanceof Error && e.stack) core.debug(e.stack);
+    if (e instanceof Error && e.stack && core.isDebug()) core.debug(e.stack);
     const message = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
     core.setFailed(`unexpected error, the step stopped: ${message}`);
   }

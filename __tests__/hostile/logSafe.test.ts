@@ -4,7 +4,9 @@
  */
 import fc from 'fast-check';
 import { commandish, injectedLines } from './support';
+import * as core from '../../src/action/core';
 import { commandLine } from '../../src/action/runTool';
+import { fail } from '../../src/main';
 import { logSafe, quoted } from '../../src/util/logSafe';
 import { fcSeed } from '../differential/oracle';
 
@@ -50,6 +52,58 @@ describe('logSafe', () => {
         expect(injectedLines(line)).toEqual([]);
       }),
       { seed: SEED, numRuns: 1000 },
+    );
+  });
+});
+
+describe('how the step fails', () => {
+  const captured = (f: () => void): string => {
+    let out = '';
+    const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      out += String(chunk);
+      return true;
+    });
+    try {
+      f();
+    } finally {
+      spy.mockRestore();
+      process.exitCode = undefined;
+    }
+    return out;
+  };
+
+  test('an unexpected error: one escaped annotation, no stack trace, whatever its message', () => {
+    fc.assert(
+      fc.property(commandish, (m) => {
+        const e = new Error(`ENAMETOOLONG ${m}`);
+        const out = captured(() => fail(e));
+        const lines = out.split('\n').filter(Boolean);
+        expect(lines).toHaveLength(1);
+        expect(lines[0].startsWith('::error::unexpected error, the step stopped: Error: ENAMETOOLONG')).toBe(true);
+        expect(out).not.toContain('    at ');
+        expect(injectedLines(out.replace(/^::error::/, ''))).toEqual([]);
+      }),
+      { seed: SEED, numRuns: 300 },
+    );
+  });
+
+  test('core.info and annotations carry foreign text without making a command', () => {
+    fc.assert(
+      fc.property(commandish, (m) => {
+        const out = captured(() => {
+          core.info(m);
+          core.warning(m, { file: m, title: m });
+          core.startGroup(m);
+        });
+        // Each line is one of ours: the runner parses a line that starts with `::name` as that
+        // command (a `##[` inside it is data then); any other line must hold no `##[`.
+        const lines = out.split('\n').slice(0, -1);
+        expect(lines).toHaveLength(3);
+        expect(lines[0].includes('##[') || /^\s*::/.test(lines[0])).toBe(false);
+        expect(lines[1]).toMatch(/^::warning [^\n]*::/);
+        expect(lines[2]).toMatch(/^::group::/);
+      }),
+      { seed: SEED, numRuns: 500 },
     );
   });
 });
