@@ -25,7 +25,9 @@ export async function runTool(tool: string, args: string[]): Promise<number> {
     silent: true,
     listeners: {
       stdline: (line) => process.stdout.write(logSafe(line) + '\n'),
-      errline: (line) => process.stderr.write(logSafe(line) + '\n'),
+      // As `@actions/exec` does, the tool's stderr (BuildKit's progress) goes to stdout: one stream
+      // keeps the log in order.
+      errline: (line) => process.stdout.write(logSafe(line) + '\n'),
     },
   });
 }
