@@ -183,9 +183,9 @@ describe('the benchmark snapshot of dist/', () => {
       // What the benchmark used to look for, so the case is a real one.
       expect(fs.readFileSync(`/proc/${unrelated.pid}/cmdline`, 'utf8').replace(/\0/g, ' ')).toContain('npm run build');
     }
+    // The unrelated process outlives the snapshot's 3 s: waiting for it would end in an error.
     const r = await exited(snapshot(root, 3000));
     expect(r.stdout).toMatch(/^ok \d+/);
-    expect(Number(r.stdout.split(' ')[1])).toBeLessThan(2000);
   });
 
   test('does not wait for a build of another checkout', async () => {
@@ -201,12 +201,13 @@ describe('the benchmark snapshot of dist/', () => {
     const holder = await holdLock(root);
     expect((await exited(snapshot(root, 1000))).stdout).toMatch(/^error no complete dist\/.*npm run build of this checkout is running/);
 
-    const waiting = exited(snapshot(root, 20_000));
-    await new Promise((r) => setTimeout(r, 1000));
+    const child = snapshot(root, 20_000);
+    const waiting = exited(child);
+    await new Promise((r) => setTimeout(r, 1500));
+    // Still waiting a second and a half later, with a complete dist/ in front of it.
+    expect(child.exitCode).toBeNull();
     holder.stdin?.end();
-    const r = await waiting;
-    expect(r.stdout).toMatch(/^ok \d+/);
-    expect(Number(r.stdout.split(' ')[1])).toBeGreaterThanOrEqual(900);
+    expect((await waiting).stdout).toMatch(/^ok \d+/);
   });
 
   test('does not wait for a lock left by a killed build', async () => {
@@ -242,7 +243,7 @@ describe('scripts/build.mjs', () => {
   }
 
   test('holds the lock while it rewrites dist/; a benchmark waits and takes the new dist/; a second build waits', async () => {
-    const root = buildableCheckout(1500);
+    const root = buildableCheckout(3000);
     const build = start([path.join(root, 'scripts', 'build.mjs')], { cwd: root });
     const built = exited(build);
     // The lock appears before dist/ is emptied.
