@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { copyPythonHelpers } from './lib/python-helpers.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const ncc = path.join(root, 'node_modules', '@vercel', 'ncc', 'dist', 'ncc', 'cli.js');
@@ -27,4 +28,5 @@ function bundle([entry, out]) {
 fs.rmSync(path.join(root, 'dist'), { recursive: true, force: true });
 const started = Date.now();
 await Promise.all(BUNDLES.map(bundle));
+copyPythonHelpers(root, path.join(root, 'dist'));
 console.log(`dist/: ${BUNDLES.length} bundles in ${((Date.now() - started) / 1000).toFixed(1)} s`);
