@@ -244,7 +244,8 @@ describe('evaluateWithFlytekit reports what goes wrong, located', () => {
       'slow/__init__.py': '',
       'slow/mod.py': `
         import subprocess, sys, time
-        subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
+        child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
+        open("child.pid", "w").write(str(child.pid))
         print("started", flush=True)
         time.sleep(600)
       `,
@@ -255,6 +256,11 @@ describe('evaluateWithFlytekit reports what goes wrong, located', () => {
     expect(ev.errors).toHaveLength(1);
     expect(ev.errors[0]).toMatchObject({ kind: 'timeout' });
     expect(ev.errors[0].log).toContain('started');
+    const pid = Number(fs.readFileSync(path.join(cwd, 'child.pid'), 'utf8'));
+    await new Promise((r) => setTimeout(r, 200));
+    // The grandchild went with the group: gone, or a zombie waiting for an init that may not reap.
+    const stat = fs.existsSync(`/proc/${pid}/stat`) ? fs.readFileSync(`/proc/${pid}/stat`, 'utf8') : '';
+    expect(stat === '' || / Z /.test(stat.slice(stat.lastIndexOf(')')))).toBe(true);
   });
 
   test('a module printing without end: the log keeps a bounded head and tail', async () => {
