@@ -112,14 +112,27 @@ describe('evaluateWithFlytekit on a multi-module project', () => {
       'workflows.sub.etl.raw.base_image': 'base',
     });
     expect(images['workflows.images.nested'].baseKey).toBe('workflows.images.base');
-    expect(images['workflows.images.gpu'].source).toMatchObject({
+    expect(images['workflows.images.gpu'].source).toEqual({
       file: 'workflows/images.py',
       line: 6,
+      col: 7,
       module: 'workflows.images',
-      variable: 'gpu',
+      name: 'workflows.images.gpu',
     });
-    expect(images['workflows.train.score'].source).toMatchObject({ file: 'workflows/train.py', task: 'workflows.train.score' });
-    expect(images['workflows.images.base'].tasks.map((t) => t.task)).toEqual(['workflows.train.prepare']);
+    expect(images['workflows.train.score'].source).toEqual({
+      file: 'workflows/train.py',
+      line: 13,
+      col: 23,
+      module: 'workflows.train',
+      name: undefined,
+    });
+    expect(images['workflows.images.base']).toMatchObject({
+      usedBy: ['workflows.train.prepare'],
+      baseOf: ['workflows.images.nested'],
+      used: true,
+    });
+    expect(images['workflows.sub.etl.raw']).toMatchObject({ usedBy: ['raw'], baseOf: [], used: true });
+    expect(images['workflows.sub.etl.raw.base_image']).toMatchObject({ usedBy: [], baseOf: ['workflows.sub.etl.raw'], used: false });
     for (const image of fast.images) expect(image.key).toMatch(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/);
     expect(images['workflows.images.base'].imageName.startsWith('localhost:30000/team/base:')).toBe(true);
     expect(fast.runs[0]).toMatchObject({ flytekit: '1.16.24', root: '.', modules: ['workflows'] });
@@ -194,7 +207,11 @@ describe('evaluateWithFlytekit on what pyflyte cannot build', () => {
     expect(images['app.flows.hosted'].imageName).toMatch(/^ghcr\.io\/acme\/hosted:[A-Za-z0-9_]{22}$/);
     expect(images['app.flows.prebuilt']).toMatchObject({ builder: 'noop', registeredName: 'ghcr.io/acme/prebuilt:1.0' });
     expect(images['app.flows.prebuilt'].imageName).toMatch(/^flytekit:/);
-    expect(images['app.flows.from_list']).toMatchObject({ status: 'used', source: { task: 'app.flows.from_list', line: 4 } });
+    expect(images['app.flows.specs.0']).toMatchObject({
+      status: 'used',
+      usedBy: ['app.flows.from_list'],
+      source: { line: 4, col: 10, name: 'app.flows.specs.0' },
+    });
   });
 });
 

@@ -18,7 +18,8 @@
  *   `imageName`, or the base image for `builder="noop"`).
  * - `images` holds one record per ImageSpec object: used by a task (`used`), only the base of a
  *   used spec (`base`, flytekit builds it first), or a module-level ImageSpec no task uses
- *   (`unused`, listed, not to be built). Keys follow src/exact/keys.ts and are unique.
+ *   (`unused`, listed, not to be built), in the shape of the static evaluator's records plus
+ *   flytekit's own values. Keys follow src/exact/keys.ts and are unique.
  * - `errors` holds typed, located ExactErrors: a module that failed to import (with the module and
  *   the traceback's last frames; unlike pyflyte, the other modules are still loaded, so all
  *   failures show at once), an entity flytekit could not serialize, an image flytekit could not
@@ -38,7 +39,7 @@ import { FIELDS, FieldName, ImageSpec } from '../spec/types';
 import { arr, count, obj, Opaque, optCount, optText, ProtocolError, pythonException, pyValue, text } from './decode';
 import { ExactError, locate, PythonException, quoted, summarize } from './errors';
 import { Limits, runHelper } from './interpreter';
-import { isValidKey, KeyRegistry } from './keys';
+import { KeyRegistry } from './keys';
 
 export type CopyStyle = 'fast' | 'none';
 export type ImageStatus = 'used' | 'base' | 'unused';
@@ -65,21 +66,36 @@ export interface TaskUse {
   image: string | null;
 }
 
+/** Where a spec was written: the `ImageSpec(...)` or `.with_*()` call that created the object. */
 export interface ImageSource {
-  /** Where the spec object was created (the `ImageSpec(...)` or `.with_*()` call), relative to cwd. */
+  /** Relative to cwd (absolute when outside it, e.g. a spec made by an installed package). */
   file?: string;
   line?: number;
+  /** 1-based, in code points, of the call expression's start (Python 3.11+ interpreters only). */
+  col?: number;
+  /** The module that binds the spec (or whose task uses an inline one). */
   module?: string;
-  variable?: string;
-  /** For inline specs: the first task using it. */
-  task?: string;
+  /** `<module>.<variable>` the spec is bound to; undefined for an inline spec. */
+  name?: string;
 }
 
+/**
+ * One image, in the shape the static evaluator gives (src/python `FoundPythonSpec`: `key`, `spec`,
+ * `source`, `usedBy`, `baseOf`, `used`), plus what only flytekit itself can say.
+ */
 export interface ExactImage {
   key: string;
-  status: ImageStatus;
-  /** The fields as flytekit holds them; `baseSpec` for a nested base. Not to be re-hashed: see `opaque`. */
+  /** The fields as flytekit holds them after the copy handling; `baseSpec` for a nested base. */
   spec: ImageSpec;
+  source: ImageSource;
+  /** flytekit task names whose image this is. */
+  usedBy: string[];
+  /** Keys of the images that use this one as `base_image`. */
+  baseOf: string[];
+  /** A task uses it (pyflyte builds it); see `status` for bases. */
+  used: boolean;
+  /** `used`; `base`: only the base of a used image (flytekit builds it first); `unused`: never built. */
+  status: ImageStatus;
   id: string;
   tag: string;
   imageName: string;
@@ -87,7 +103,7 @@ export interface ExactImage {
   builder: string | null;
   /** False when the interpreter's flytekit has no such builder (pyflyte would fail there). */
   builderRegistered: boolean;
-  source: ImageSource;
+  /** Per task: its module and function, and the image flytekit wrote into it. */
   tasks: TaskUse[];
   /** Key of the nested base spec's record. */
   baseKey?: string;
@@ -166,7 +182,7 @@ interface RawImage {
   baseOf: number[];
   bindings: Array<{ module: string; variable: string; file: string }>;
   tasks: TaskUse[];
-  site: { file: string; line: number | null } | null;
+  site: { file: string; line: number | null; col: number | null } | null;
   named?: { id: string; tag: string; imageName: string; registeredName: string };
   error?: PythonException;
   /** The base image name flytekit built this spec on, when it is not the base record's name. */
@@ -203,14 +219,9 @@ function readAnswer(result: unknown, log: string, ms: number, keys: KeyRegistry,
   const order = [...raws].sort((a, b) => Number(isBaseOnly(a)) - Number(isBaseOnly(b)));
   for (const raw of order) {
     const natural = naturalKey(raw, keyOf);
-    if (natural === undefined || !isValidKey(natural)) {
-      const shown = natural === undefined ? 'no module-level name and no task' : quoted(natural);
+    if (natural === undefined) {
       out.errors.push(
-        new ExactError(
-          `this ImageSpec has no usable image key (${shown}); keys must match ^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$: rename the module or variable`,
-          { kind: 'key' },
-          siteWhere(raw),
-        ),
+        new ExactError('this ImageSpec has no module-level name and no task: it has no image key', { kind: 'key' }, siteWhere(raw)),
       );
       continue;
     }
@@ -238,18 +249,21 @@ function readAnswer(result: unknown, log: string, ms: number, keys: KeyRegistry,
     const builder = raw.spec.values.builder;
     out.images.push({
       key,
-      status: raw.status,
       spec: raw.spec,
-      ...raw.named,
-      builder: builder.kind === 'str' ? builder.value : null,
-      builderRegistered: builder.kind !== 'str' || !unregistered.has(builder.value),
       source: {
         file: raw.site?.file,
         line: raw.site?.line ?? undefined,
+        col: raw.site?.col ?? undefined,
         module: binding?.module ?? raw.tasks[0]?.module ?? undefined,
-        variable: binding?.variable,
-        task: binding ? undefined : raw.tasks[0]?.task,
+        name: binding ? `${binding.module}.${binding.variable}` : undefined,
       },
+      usedBy: raw.tasks.map((t) => t.task),
+      baseOf: raw.baseOf.flatMap((p) => keyOf.get(p) ?? []),
+      used: raw.tasks.length > 0,
+      status: raw.status,
+      ...raw.named,
+      builder: builder.kind === 'str' ? builder.value : null,
+      builderRegistered: builder.kind !== 'str' || !unregistered.has(builder.value),
       tasks: raw.tasks,
       baseKey: raw.baseRef === null ? undefined : keyOf.get(raw.baseRef),
       opaque: raw.opaque,
@@ -279,7 +293,9 @@ function naturalKey(raw: RawImage, keyOf: Map<number, string>): string | undefin
 }
 
 function siteWhere(raw: RawImage): Where {
-  return raw.site && !raw.site.file.startsWith('/') ? { file: raw.site.file, line: raw.site.line ?? undefined } : {};
+  return raw.site && !raw.site.file.startsWith('/')
+    ? { file: raw.site.file, line: raw.site.line ?? undefined, col: raw.site.col ?? undefined }
+    : {};
 }
 
 function helperError(v: unknown, at: string, log: string): ExactError {
@@ -337,7 +353,13 @@ function rawImage(v: unknown, index: number, at: string): RawImage {
     baseOf,
     bindings,
     tasks,
-    site: site ? { file: text(site.file, `${at}.site.file`, 4096), line: optCount(site.line, `${at}.site.line`) } : null,
+    site: site
+      ? {
+          file: text(site.file, `${at}.site.file`, 4096),
+          line: optCount(site.line, `${at}.site.line`),
+          col: optCount(site.col, `${at}.site.col`),
+        }
+      : null,
   };
   if (o.staleBase !== undefined) raw.staleBase = text(o.staleBase, `${at}.staleBase`, 8192);
   if (o.error !== undefined) raw.error = pythonException(o.error, `${at}.error`);

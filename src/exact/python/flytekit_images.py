@@ -65,6 +65,24 @@ def _encode(value, stack=()):
     return {"kind": "opaque", "type": type(value).__qualname__, "repr": proto._clip(text, proto.TEXT_LIMIT)}
 
 
+def _position(frame):
+    """(file, line, column) of the call being executed in frame: the whole call expression's start,
+    as Python 3.11+ records it (1-based column in code points); Python 3.10 gives no column."""
+    import linecache
+
+    filename, line, col = frame.f_code.co_filename, frame.f_lineno, None
+    positions = getattr(frame.f_code, "co_positions", None)
+    if positions is not None:
+        try:
+            start_line, _, start_col, _ = list(positions())[frame.f_lasti // 2]
+            if start_line is not None and start_col is not None:
+                text = linecache.getline(filename, start_line).encode("utf-8")
+                line, col = start_line, len(text[:start_col].decode("utf-8", "replace")) + 1
+        except (IndexError, ValueError):
+            pass
+    return filename, line, col
+
+
 class _Sites:
     """Where each ImageSpec object was created: the first stack frame outside flytekit and the
     standard library. Keyed by the object's identity, never by its hash: ImageSpec.__hash__ computes
@@ -86,7 +104,7 @@ class _Sites:
             if not (generated or internal or filename == __file__):
                 break
             frame = frame.f_back
-        site = None if frame is None else (frame.f_code.co_filename, frame.f_lineno)
+        site = None if frame is None else _position(frame)
         self.by_object[id(spec)] = (spec, site)
 
     def site(self, spec):
@@ -154,6 +172,22 @@ def _project_modules(root, flytekit_dir):
             continue
         out.append((name, module))
     return out
+
+
+def _specs_in(value, name, ImageSpec):
+    """A module global that is an ImageSpec, or a list, tuple or dict holding some (one level, as
+    `images[0]` / `images["gpu"]` in real projects): (dotted path, spec) pairs."""
+    if isinstance(value, ImageSpec):
+        return [(name, value)]
+    if type(value) in (list, tuple):
+        return [(f"{name}.{i}", v) for i, v in enumerate(value) if isinstance(v, ImageSpec)]
+    if type(value) is dict:
+        return [
+            (f"{name}.{k if isinstance(k, str) else i}", v)
+            for i, (k, v) in enumerate(value.items())
+            if isinstance(v, ImageSpec)
+        ]
+    return []
 
 
 def _task_image(entity, PythonAutoContainerTask, ContainerTask):
@@ -332,9 +366,9 @@ def main(request):
         except BaseException:
             continue
         for variable, value in names:
-            if isinstance(value, ImageSpec):
-                record_for(value)["bindings"].append(
-                    {"module": module_name, "variable": variable, "file": proto.relative(module.__file__, cwd)}
+            for path, spec in _specs_in(value, variable, ImageSpec):
+                record_for(spec)["bindings"].append(
+                    {"module": module_name, "variable": path, "file": proto.relative(module.__file__, cwd)}
                 )
 
     # Nested base specs are built before their children, whether a task uses them or not.
@@ -354,7 +388,7 @@ def main(request):
             "usedBy": record["usedBy"],
             "baseOf": record["baseOf"],
             "bindings": record["bindings"],
-            "site": None if site is None else {"file": proto.relative(site[0], cwd), "line": site[1]},
+            "site": None if site is None else {"file": proto.relative(site[0], cwd), "line": site[1], "col": site[2]},
             "fields": {},
             "baseRef": None,
         }
