@@ -178,6 +178,53 @@ describe('evaluateWithFlytekit on a multi-module project', () => {
   });
 });
 
+describe('evaluateWithFlytekit on other task kinds', () => {
+  test('@dynamic, @eager, map_task and a task in a nested package: the images pyflyte package writes', async () => {
+    const python = flytekitPython();
+    const cwd = writeProject({
+      'kinds/__init__.py': '',
+      'kinds/deep/__init__.py': '',
+      'kinds/deep/er/__init__.py': '',
+      'kinds/deep/er/flows.py': `
+        from flytekit import ImageSpec, dynamic, eager, map_task, task, workflow
+        img = ImageSpec(name="kinds", registry="localhost:30000", packages=["x"])
+
+        @task(container_image=img.with_packages(["mapped"]))
+        def square(x: int) -> int:
+            return x * x
+
+        @dynamic(container_image=img)
+        def fan(n: int) -> int:
+            return n
+
+        @eager(container_image=ImageSpec(name="eager", registry="localhost:30000"))
+        async def driver(n: int) -> int:
+            return n
+
+        @workflow
+        def wf(xs: list[int]) -> list[int]:
+            return map_task(square)(x=xs)
+      `,
+    });
+    for (const copy of ['fast', 'none'] as const) {
+      const ev = await evaluateWithFlytekit({ python, cwd, paths: ['kinds'], copy });
+      expect(describeErrors(ev)).toEqual([]);
+      const ours: Record<string, string> = {};
+      for (const image of ev.images) for (const t of image.tasks) ours[t.task] = t.image ?? '';
+      const oracle = pyflytePackage(cwd, cwd, copy === 'fast' ? 'all' : 'none', ['kinds']);
+      for (const [task, image] of Object.entries(oracle)) if (ours[task] !== undefined) expect([task, ours[task]]).toEqual([task, image]);
+      expect(Object.keys(ours).sort()).toEqual(
+        ['kinds.deep.er.flows.driver', 'kinds.deep.er.flows.fan', 'kinds.deep.er.flows.square'].sort(),
+      );
+      expect(ev.images.map((i) => i.key).sort()).toEqual([
+        'kinds.deep.er.flows.driver',
+        'kinds.deep.er.flows.img',
+        'kinds.deep.er.flows.square',
+      ]);
+    }
+  });
+});
+
 describe('evaluateWithFlytekit on what pyflyte cannot build', () => {
   const python = flytekitPython();
 
