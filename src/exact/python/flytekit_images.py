@@ -155,7 +155,11 @@ def _project_modules(root, flytekit_dir):
     The exclusions are those of flytekit's list_imported_modules_as_files."""
     import site
 
-    from flytekit.tools.script_mode import _file_is_in_directory
+    def _file_is_in_directory(path, directory):
+        try:
+            return os.path.commonpath([os.path.realpath(path), os.path.realpath(directory)]) == os.path.realpath(directory)
+        except ValueError:
+            return False
 
     invalid = [flytekit_dir, sys.prefix, sys.base_prefix]
     try:
