@@ -178,6 +178,26 @@ describe('evaluateWithFlytekit on a multi-module project', () => {
   });
 });
 
+describe("evaluateWithFlytekit on the repository's example project", () => {
+  test('examples/python, run from the repository root as the action runs: keys, statuses and the names pyflyte writes', async () => {
+    const python = flytekitPython();
+    const repo = path.resolve(__dirname, '..', '..');
+    const env = { FLYTE_IMAGE_REGISTRY: 'localhost:5000/ci' };
+    const ev = await evaluateWithFlytekit({ python, cwd: repo, paths: ['examples/python/workflows'], copy: 'fast', env });
+    expect(describeErrors(ev)).toEqual([]);
+    expect(ev.images.map((i) => [i.key, i.status, i.source.file])).toEqual([
+      ['workflows.images.base_image', 'used', 'examples/python/workflows/images.py'],
+      ['workflows.images.numpy_image', 'used', 'examples/python/workflows/images.py'],
+      ['workflows.images.experimental_image', 'unused', 'examples/python/workflows/images.py'],
+    ]);
+    expect(ev.runs[0]).toMatchObject({ root: 'examples/python', modules: ['workflows'] });
+    const ours: Record<string, string> = {};
+    for (const image of ev.images) for (const t of image.tasks) ours[t.task] = t.image ?? '';
+    expect(ours).toEqual(pyflytePackage(repo, path.join(repo, 'examples', 'python'), 'all', ['workflows'], env));
+    expect(fs.existsSync(path.join(repo, 'examples', 'python', 'workflows', '__pycache__'))).toBe(false);
+  });
+});
+
 describe('evaluateWithFlytekit on other task kinds', () => {
   test('@dynamic, @eager, map_task and a task in a nested package: the images pyflyte package writes', async () => {
     const python = flytekitPython();
