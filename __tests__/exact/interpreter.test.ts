@@ -21,6 +21,7 @@ describe('BoundedLog', () => {
           expect(text).toBe(`${head}\n[… ${all.length - limit} bytes of output omitted …]\n${tail}`);
         }
       }),
+      { numRuns: 2000 },
     );
   });
 });

@@ -116,6 +116,8 @@ export interface ExactRun {
   flytekit: string;
   python: string;
   modules: string[];
+  /** Every image flytekit's build engine was asked to build, in order (its builder did nothing). */
+  built: string[];
   log: string;
   ms: number;
 }
@@ -207,6 +209,7 @@ function readAnswer(result: unknown, log: string, ms: number, keys: KeyRegistry,
     flytekit: text(r.flytekit, 'result.flytekit', 64),
     python: text(r.python, 'result.python', 64),
     modules: arr(r.modules, 'result.modules').map((m, i) => text(m, `result.modules[${i}]`, 4096)),
+    built: arr(r.built, 'result.built').map((b, i) => text(obj(b, `result.built[${i}]`).imageName, `result.built[${i}].imageName`, 8192)),
     log,
     ms,
   });

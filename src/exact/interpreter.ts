@@ -164,10 +164,12 @@ export class BoundedLog {
     return this.dropped;
   }
 
+  /** UTF-8 text; a character cut by an omission shows as U+FFFD, one split between head and tail does not. */
   text(): string {
+    if (this.dropped === 0) return Buffer.concat([...this.head, ...this.tail]).toString('utf8');
     const head = Buffer.concat(this.head).toString('utf8');
     const tail = Buffer.concat(this.tail).toString('utf8');
-    return this.dropped > 0 ? `${head}\n[… ${this.dropped} bytes of output omitted …]\n${tail}` : head + tail;
+    return `${head}\n[… ${this.dropped} bytes of output omitted …]\n${tail}`;
   }
 }
 

@@ -126,9 +126,16 @@ def _install_builders(ImageBuildEngine, NoOpBuilder, ImageSpecBuilder, built):
 
         def build_image(self, image_spec):
             base = image_spec.base_image  # a nested base is already replaced by the name it was built under
-            built.append({"builder": self.name, "imageName": image_spec.image_name(), "baseName": base})
+            name = image_spec.image_name()
+            # What is built is this copy, in its state of now: kept whole, because a base can be
+            # built (as a base) in a state its own record no longer has (see main).
+            call = {"builder": self.name, "imageName": name, "baseName": base, "realName": name, "id": image_spec.id}
+            call["tag"] = image_spec.tag
+            call["fields"] = {field: _encode(getattr(image_spec, field)) for field in image_spec.__dataclass_fields__}
+            built.append(call)
             if isinstance(self.real, NoOpBuilder):
-                return self.real.build_image(image_spec)
+                call["realName"] = self.real.build_image(image_spec)
+                return call["realName"]
             return None
 
     registry = ImageBuildEngine._REGISTRY
@@ -413,24 +420,52 @@ def main(request):
         images.append(out)
 
     # A spec's tag and id are cached when first computed. Under --copy none, a base spec that a task
-    # also uses can be named (as a base) before its own copy handling changes it: flytekit then builds
-    # it under two names. Say so where the base the parent was built on is not the base's record.
-    for out in images:
+    # also uses can be named and built (as a base) before its own copy handling changes it: flytekit
+    # then builds it under two names. The state it was built in as a base becomes a record of its
+    # own (a base-only image of the specs built on it).
+    snapshots = {}
+    for out in list(images):
         if out["baseRef"] is None or "imageName" not in out:
             continue
         base_record = images[out["baseRef"]]
-        for call in built:
-            if call["imageName"] == out["imageName"] and isinstance(call["baseName"], str):
-                if call["baseName"] != base_record.get("imageName"):
-                    out["staleBase"] = call["baseName"]
-                break
+        parent_call = next((c for c in built if c["imageName"] == out["imageName"]), None)
+        if parent_call is None or not isinstance(parent_call["baseName"], str):
+            continue
+        if parent_call["baseName"] == base_record.get("imageName"):
+            continue
+        snap = next((c for c in built if c["imageName"] == parent_call["baseName"]), None)
+        if snap is None:
+            out["staleBase"] = parent_call["baseName"]
+            continue
+        ref = snapshots.get(snap["imageName"])
+        if ref is None:
+            ref = snapshots[snap["imageName"]] = len(images)
+            images.append(
+                {
+                    "ref": ref,
+                    "usedBy": [],
+                    "baseOf": [],
+                    "bindings": [],
+                    "site": base_record["site"],
+                    "fields": snap["fields"],
+                    "baseRef": None,
+                    "id": snap["id"],
+                    "tag": snap["tag"],
+                    "imageName": snap["imageName"],
+                    "realName": snap["realName"],
+                }
+            )
+        images[ref]["baseOf"].append(out["ref"])
+        if out["ref"] in base_record["baseOf"]:
+            base_record["baseOf"].remove(out["ref"])
+        out["baseRef"] = ref
 
     return {
         **versions,
         "root": proto.relative(root, cwd),
         "modules": pkgs,
         "images": images,
-        "built": built,
+        "built": [{"imageName": c["imageName"]} for c in built],
         "unregisteredBuilders": sorted(unregistered),
         "errors": errors,
     }
