@@ -396,6 +396,25 @@ describe('evaluateWithFlytekit reports what goes wrong, located', () => {
     expect(bare.errors[0].python?.type).toBe('ModuleNotFoundError');
   });
 
+  test('an answer forged by user code is validated like any untrusted input', async () => {
+    const cwd = writeProject({
+      'forge/__init__.py': '',
+      'forge/mod.py': `
+        import json, os, sys
+        answer = {"protocol": 1, "ok": True, "result": {"root": ".", "flytekit": "1", "python": "3", "modules": [], "built": [],
+                  "unregisteredBuilders": [], "errors": [], "images": [{"ref": 0, "fields": {"name": {"kind": "str", "value": "\\x1b"}}}]}}
+        open(sys.argv[2], "w").write(json.dumps(answer))
+        os._exit(0)
+      `,
+    });
+    const ev = await evaluateWithFlytekit({ python, cwd, paths: ['forge'], copy: 'fast' });
+    expect(ev.images).toEqual([]);
+    expect(ev.runs).toEqual([]);
+    expect(ev.errors.map((e) => [e.kind, e.message])).toEqual([
+      ['protocol', "the Python helper's answer is malformed (result.images[0].fields: field python_version missing)"],
+    ]);
+  });
+
   test('user code sees only the documented variables and the ones passed', async () => {
     const cwd = writeProject({
       'envs/__init__.py': '',

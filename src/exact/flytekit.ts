@@ -163,11 +163,20 @@ export async function evaluateWithFlytekit(req: FlytekitRequest): Promise<Flytek
         env: req.env,
         limits: req.limits,
       });
-      readAnswer(answer.result, answer.log, answer.ms, keys, out);
+      // All of one answer or nothing of it: a malformed answer adds no half-read images.
+      const part: FlytekitEvaluation = { images: [], errors: [], runs: [] };
+      try {
+        readAnswer(answer.result, answer.log, answer.ms, keys, part);
+      } catch (e) {
+        if (!(e instanceof ProtocolError)) throw e;
+        out.errors.push(new ExactError(`the Python helper's answer is malformed (${e.message})`, { kind: 'protocol', log: answer.log }));
+        continue;
+      }
+      out.images.push(...part.images);
+      out.errors.push(...part.errors);
+      out.runs.push(...part.runs);
     } catch (e) {
       if (e instanceof ExactError) out.errors.push(e);
-      else if (e instanceof ProtocolError)
-        out.errors.push(new ExactError(`the Python helper's answer is malformed (${e.message})`, { kind: 'protocol' }));
       else throw e;
     }
   }
