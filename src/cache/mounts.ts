@@ -83,8 +83,8 @@ function installInputs(ctx: PreparedContext, fileHash: (absPath: string) => stri
  * The save then stores the grown mounts under the new key.
  */
 export function mountCacheKeys(contexts: readonly PreparedContext[], arch: string, fileHash: (absPath: string) => string): MountCacheKeys {
-  const keys = contexts.map((c) => c.image.file.key).sort();
-  const inputs = [...contexts].sort((a, b) => (a.image.file.key < b.image.file.key ? -1 : 1)).map((c) => installInputs(c, fileHash));
+  const keys = contexts.map((c) => c.image.key).sort();
+  const inputs = [...contexts].sort((a, b) => (a.image.key < b.image.key ? -1 : 1)).map((c) => installInputs(c, fileHash));
   const which = objectHash(keys, { algorithm: 'sha1' }).slice(0, 12);
   const what = objectHash(inputs, { algorithm: 'sha1' }).slice(0, 16);
   const prefix = `imagespec-mounts-v1-${arch}-`;
