@@ -42,7 +42,7 @@ import { Limits, runHelper } from './interpreter';
 import { KeyRegistry } from './keys';
 
 export type CopyStyle = 'fast' | 'none';
-export type ImageStatus = 'used' | 'base' | 'unused';
+export type ImageUse = 'used' | 'base' | 'unused';
 
 export interface FlytekitRequest {
   /** The interpreter with the project's dependencies and flytekit installed. */
@@ -95,7 +95,7 @@ export interface ExactImage {
   /** A task uses it (pyflyte builds it); see `status` for bases. */
   used: boolean;
   /** `used`; `base`: only the base of a used image (flytekit builds it first); `unused`: never built. */
-  status: ImageStatus;
+  status: ImageUse;
   id: string;
   tag: string;
   imageName: string;
@@ -186,7 +186,7 @@ export async function evaluateWithFlytekit(req: FlytekitRequest): Promise<Flytek
 
 interface RawImage {
   ref: number;
-  status: ImageStatus;
+  status: ImageUse;
   spec: ImageSpec;
   opaque: ExactImage['opaque'];
   baseRef: number | null;
