@@ -9,6 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import buildLock from './lib/build-lock.cjs';
+import { copyPythonHelpers } from './lib/python-helpers.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const ncc = path.join(root, 'node_modules', '@vercel', 'ncc', 'dist', 'ncc', 'cli.js');
@@ -33,5 +34,6 @@ const release = await buildLock.acquireBuildLock(root, {
 fs.rmSync(path.join(root, 'dist'), { recursive: true, force: true });
 const started = Date.now();
 await Promise.all(BUNDLES.map(bundle));
+copyPythonHelpers(root, path.join(root, 'dist'));
 release();
 console.log(`dist/: ${BUNDLES.length} bundles in ${((Date.now() - started) / 1000).toFixed(1)} s`);
