@@ -35,6 +35,14 @@ def reachable_specs(value, out, depth=0):
             reachable_specs(v, out, depth + 1)
 
 
+_added_roots = []
+
+
+def _under(module, root):
+    f = getattr(module, "__file__", None) or ""
+    return f.startswith(root + os.sep)
+
+
 def handle(req):
     root = req["root"]
     for k, v in req["env"].items():
@@ -42,8 +50,17 @@ def handle(req):
             os.environ.pop(k, None)
         else:
             os.environ[k] = v
+    # Another project may have used the same package names under another root: forget it.
+    tops = {m.split(".")[0] for m in req["modules"]}
+    for name in [n for n in sys.modules if n.split(".")[0] in tops and not _under(sys.modules[n], root)]:
+        del sys.modules[name]
+    for p in _added_roots:
+        if p != root and p in sys.path:
+            sys.path.remove(p)
     if root not in sys.path:
         sys.path.insert(0, root)
+        _added_roots.append(root)
+    importlib.invalidate_caches()
     settings = SerializationSettings(
         image_config=ImageConfig.auto_default_image(),
         fast_serialization_settings=FastSerializationSettings(enabled=True),

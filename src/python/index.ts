@@ -63,6 +63,12 @@ export interface FindOptions {
   hostMachine?: string;
   /** How files are read; defaults to the file system under `root`, refusing anything outside it. */
   reader?: SourceReader;
+  /**
+   * The absolute project root pyflyte registers from (its `--source-root`, by default the first
+   * ancestor without `__init__.py`); defaults to `root`. Fast registration gives it to a task's
+   * spec that sets `source_copy_mode` (other than NO_COPY) without `source_root`.
+   */
+  projectRoot?: string;
 }
 
 export interface FindResult {
@@ -89,7 +95,23 @@ export function findPythonImageSpecs(files: readonly string[], opts: FindOptions
       else throw e;
     }
   }
-  return { specs: collect(program.specs), errors: program.errorList() };
+  const specs = collect(program.specs).map((f) =>
+    f.used ? { ...f, spec: fastRegistrationCopyHandling(f.spec, opts.projectRoot ?? opts.root) } : f,
+  );
+  return { specs, errors: program.errorList() };
+}
+
+/**
+ * flytekit's `update_image_spec_copy_handling` with fast registration (pyflyte's default), applied
+ * to each task image before it is named: only a spec that asks for files to be copied and has no
+ * `source_root` changes, to the project root. Non-fast registration (`--copy none`) hashes the
+ * loaded modules instead; only the exact engine can name those images.
+ */
+export function fastRegistrationCopyHandling(spec: ImageSpec, projectRoot: string): ImageSpec {
+  const mode = spec.values.source_copy_mode;
+  if (mode.kind === 'none' || (mode.kind === 'enum' && mode.member === 'NO_COPY')) return spec;
+  if (spec.values.source_root.kind !== 'none') return spec;
+  return { ...spec, values: { ...spec.values, source_root: { kind: 'str', value: projectRoot } } };
 }
 
 function collect(all: SpecObject[]): FoundPythonSpec[] {

@@ -458,12 +458,15 @@ export class Program {
       if (d.nodeType !== 'Call') continue;
       const image = d.keywords.find((k) => k.arg === 'container_image');
       if (!image) continue;
+      let fn: Val;
       try {
-        const fn = evaluate(d.func, scope);
-        if (fn.t !== 'builtin' || !TASK_DECORATORS.has(fn.name)) continue;
+        fn = evaluate(d.func, scope);
       } catch (e) {
         if (!(e instanceof PythonSpecError)) throw e;
-        // An unknown decorator that takes container_image: it may well be a task decorator.
+        fn = { t: 'opaque', what: 'an unknown decorator' };
+      }
+      if (fn.t !== 'builtin' || !TASK_DECORATORS.has(fn.name)) {
+        // A decorator that takes container_image but is not one the engine knows may well make a task.
         this.report(
           unsupported(
             `the decorator ${snippet(scope, d.func)}`,
