@@ -299,3 +299,27 @@ test('keys: characters outside the rule become _, long keys are cut, repeats get
   const r = find(project({ 'a.py': 'from flytekit import ImageSpec\nD = {"x y": ImageSpec(name="1"), "x_y": ImageSpec(name="2")}\n' }));
   expect(r.specs.map((s) => s.key)).toEqual(['a.D.x_y', 'a.D.x_y-2']);
 });
+
+describe('hostile modules end in errors, not in a crash or a hang', () => {
+  test('sixty doublings of a string stop at the size limit', () => {
+    const lines = ['from flytekit import ImageSpec', 'a0 = "xx"'];
+    for (let i = 1; i <= 60; i++) lines.push(`a${i} = a${i - 1} + a${i - 1}`);
+    lines.push('img = ImageSpec(name=a60)', '');
+    const r = find(project({ 'h.py': lines.join('\n') }));
+    expect(r.specs).toEqual([]);
+    expect(r.errors.map((e) => [e.reason, e.line])).toEqual([['unsupported', 21]]);
+  });
+
+  test('deep nesting is refused as a whole module', () => {
+    const deep = '['.repeat(20000) + ']'.repeat(20000);
+    const r = find(project({ 'd.py': `from flytekit import ImageSpec\nimg = ImageSpec(packages=${deep})\n` }));
+    expect(r.specs).toEqual([]);
+    expect(r.errors).toHaveLength(1);
+    expect(['syntax', 'unsupported']).toContain(r.errors[0].reason);
+  });
+
+  test('an ImageSpec built under if is reported even when no task uses it', () => {
+    const r = find(project({ 'c.py': 'import os\nfrom flytekit import ImageSpec\nif os.getenv("X"):\n    img = ImageSpec(name="x")\n' }));
+    expect(r.errors.map((e) => [e.reason, e.line, e.col])).toEqual([['unsupported', 3, 1]]);
+  });
+});

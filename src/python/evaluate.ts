@@ -104,6 +104,7 @@ function joinedStr(node: Node<'JoinedStr'>, scope: Scope): string {
     if (part.nodeType === 'Constant' && typeof part.value === 'string') out += part.value;
     else if (part.nodeType === 'FormattedValue') out += formattedValue(part, scope);
     else throw unsupported(`a ${part.nodeType} inside an f-string`, where(scope, part));
+    bounded(out.length, where(scope, node));
   }
   return out;
 }
@@ -253,15 +254,31 @@ function binOp(node: Node<'BinOp'>, scope: Scope): Val {
   throw unsupported(`the operator ${op} on ${describe(l)} and ${describe(r)}`, at);
 }
 
+/**
+ * Values larger than any real ImageSpec field: a hostile module can double a string sixty times
+ * in sixty lines, which Python would also choke on; the engine stops early instead.
+ */
+export const MAX_VALUE_LENGTH = 1_000_000;
+
+function bounded(n: number, at: Where): void {
+  if (n > MAX_VALUE_LENGTH) throw unsupported(`a value longer than ${MAX_VALUE_LENGTH} characters or items`, at);
+}
+
 export function add(l: Val, r: Val, at: Where): Val {
   if (l.t === 'py' && r.t === 'py') {
     const a = l.v;
     const b = r.v;
-    if (a.kind === 'str' && b.kind === 'str') return py({ kind: 'str', value: a.value + b.value });
+    if (a.kind === 'str' && b.kind === 'str') {
+      bounded(a.value.length + b.value.length, at);
+      return py({ kind: 'str', value: a.value + b.value });
+    }
     if (a.kind === 'int' && b.kind === 'int') return py({ kind: 'int', value: a.value + b.value });
     if (a.kind === 'float' && b.kind === 'float') return py({ kind: 'float', value: a.value + b.value });
   }
-  if (l.t === 'seq' && r.t === 'seq' && l.kind === r.kind) return { t: 'seq', kind: l.kind, items: [...l.items, ...r.items] };
+  if (l.t === 'seq' && r.t === 'seq' && l.kind === r.kind) {
+    bounded(l.items.length + r.items.length, at);
+    return { t: 'seq', kind: l.kind, items: [...l.items, ...r.items] };
+  }
   throw unsupported(`+ on ${describe(l)} and ${describe(r)}`, at);
 }
 

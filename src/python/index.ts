@@ -88,11 +88,15 @@ export function findPythonImageSpecs(files: readonly string[], opts: FindOptions
     reader: opts.reader ?? fsReader(opts.root),
   });
   for (const f of files) {
+    const rel = path.posix.normalize(f);
     try {
-      program.load(f);
+      program.load(rel);
     } catch (e) {
       if (e instanceof PythonSpecError) program.report(e);
-      else throw e;
+      // Python refuses deep nesting too ("too many nested parentheses"); a stack overflow here is that.
+      else if (e instanceof RangeError) {
+        program.report(new PythonSpecError(`the module nests too deeply to evaluate: ${e.message}`, { file: rel, line: 1 }, 'unsupported'));
+      } else throw e;
     }
   }
   const specs = collect(program.specs).map((f) =>

@@ -240,7 +240,7 @@ export class Program {
   }
 
   /** Whether an expression visibly builds an ImageSpec: a call of a name bound to ImageSpec, or a `.with_*()` method. */
-  private mentionsImageSpec(st: ModuleState, node: ExprNode): boolean {
+  private mentionsImageSpec(st: ModuleState, node: ExprNode | StmtNode[]): boolean {
     let found = false;
     const visit = (n: unknown): void => {
       if (found || n === null || typeof n !== 'object') return;
@@ -372,7 +372,7 @@ export class Program {
         return;
       case 'If':
         if (this.isMainGuard(s.test) || this.isTypeChecking(s.test)) return;
-        this.poisonAssigned(
+        this.skipBlock(
           [...s.body, ...s.orelse],
           st,
           unsupported('a name assigned inside an if statement', at(s), 'only straight-line module code is followed'),
@@ -384,7 +384,7 @@ export class Program {
       case 'With':
       case 'AsyncWith':
       case 'Match':
-        this.poisonAssigned(
+        this.skipBlock(
           [s],
           st,
           unsupported(
@@ -422,7 +422,15 @@ export class Program {
     return (test.nodeType === 'Name' && test.id === 'TYPE_CHECKING') || (test.nodeType === 'Attribute' && test.attr === 'TYPE_CHECKING');
   }
 
-  /** Names assigned in code the static engine does not run may hold anything: using them is an error. */
+  /**
+   * Code the static engine does not run: the names it assigns may hold anything, so using them is
+   * an error, and an ImageSpec built there is reported (it would be missed otherwise).
+   */
+  private skipBlock(stmts: StmtNode[], st: ModuleState, err: PythonSpecError): void {
+    if (this.mentionsImageSpec(st, stmts)) this.report(err);
+    this.poisonAssigned(stmts, st, err);
+  }
+
   private poisonAssigned(stmts: unknown, st: ModuleState, err: PythonSpecError): void {
     const visit = (n: unknown): void => {
       if (n === null || typeof n !== 'object') return;
