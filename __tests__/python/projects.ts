@@ -195,6 +195,8 @@ const UNSUPPORTED: ReadonlyArray<[string, number, string]> = [
   ['{"a", "b"}', 0, 'packages'],
   ['10 ** 2', 0, 'builder_options'],
   ['b"bytes"', 0, 'name'],
+  // LOADED_MODULES (the default) with an absolute root hashes what pyflyte imported: the error is on the keyword.
+  ['os.path.dirname(__file__)', -12, 'source_root'],
 ];
 
 /** What flytekit refuses while the module is imported. */
@@ -268,6 +270,7 @@ export function makeProject(seed: number, pkg: string): Project {
       const at = fields.findIndex(([k]) => k === field);
       if (at >= 0) fields[at] = [field, text];
       else fields.push([field, text]);
+      if (field === 'source_root') fields.splice(0, fields.length, ...fields.filter(([k]) => k !== 'source_copy_mode'));
       const idx = fields.findIndex(([k]) => k === field);
       // Lines so far + the call line + idx fields, 1-based.
       unsupportedAt = { file: `${pkg}/images.py`, line: il.length + 2 + idx, col: 4 + field.length + 1 + off + 1, what: text };

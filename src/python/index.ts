@@ -26,7 +26,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ImageSpec } from '../spec/types';
-import { PythonSpecError } from './errors';
+import { copyModeOf } from '../tag/compute';
+import { PythonSpecError, unsupported } from './errors';
 import { MAX_MODULE_BYTES } from './parse';
 import { Program, SourceReader } from './program';
 import type { SpecObject } from './values';
@@ -99,10 +100,40 @@ export function findPythonImageSpecs(files: readonly string[], opts: FindOptions
       } else throw e;
     }
   }
-  const specs = collect(program.specs).map((f) =>
-    f.used ? { ...f, spec: fastRegistrationCopyHandling(f.spec, opts.projectRoot ?? opts.root) } : f,
-  );
+  const specs: FoundPythonSpec[] = [];
+  for (const f of collect(program.specs)) {
+    const spec = f.used ? fastRegistrationCopyHandling(f.spec, opts.projectRoot ?? opts.root) : f.spec;
+    const loaded = hashesLoadedModules(spec);
+    if (loaded) {
+      const p = loaded.keyPos.source_root ?? loaded.keyPos.source_copy_mode;
+      const at = { file: loaded.file ?? f.source.file, field: 'source_root', line: p?.line ?? f.source.line, col: p?.col ?? f.source.col };
+      program.report(
+        unsupported(
+          'an absolute source_root with source_copy_mode LOADED_MODULES',
+          at,
+          'the tag then hashes the modules pyflyte has imported',
+        ),
+      );
+      continue;
+    }
+    specs.push({ ...f, spec });
+  }
+  const kept = new Set(specs.map((f) => f.key));
+  for (const f of specs) f.baseOf = f.baseOf.filter((k) => kept.has(k));
   return { specs, errors: program.errorList() };
+}
+
+/**
+ * The spec (or nested base) whose tag hashes the files of `sys.modules` under an absolute
+ * `source_root`: what a process that imported the project holds, not what the files say. A
+ * relative `source_root` hashes nothing in that mode (flytekit's commonpath check fails quietly).
+ */
+function hashesLoadedModules(spec: ImageSpec): ImageSpec | undefined {
+  for (let s: ImageSpec | undefined = spec; s; s = s.baseSpec) {
+    const root = s.values.source_root;
+    if (copyModeOf(s.values.source_copy_mode) === 'loaded-modules' && root.kind === 'str' && root.value.startsWith('/')) return s;
+  }
+  return undefined;
 }
 
 /**
