@@ -72,6 +72,8 @@ interface Ctx {
   env: Record<string, string | null>;
   /** Modules imported as names in this module (`C` for the constants module). */
   constModule?: string;
+  /** The package directory, for paths relative to the directory pyflyte runs in (the project root). */
+  pkg: string;
 }
 
 /** A str-valued expression built from supported constructs. */
@@ -177,6 +179,16 @@ function specFields(c: Ctx): Field[] {
   if (r.chance(0.1)) fields.push(['pip_extra_index_url', strList(c)]);
   if (r.chance(0.1)) fields.push(['pip_secret_mounts', `[(${strLit(r)}, "/run/x")]`]);
   if (r.chance(0.1)) fields.push(['source_root', '"src"'], ['source_copy_mode', 'CopyFileDetection.NO_COPY']);
+  else if (r.chance(0.05)) fields.push(['source_root', `"${c.pkg}"`], ['source_copy_mode', 'CopyFileDetection.ALL']);
+  if (r.chance(0.1)) {
+    const req = r.pick([
+      `"${c.pkg}/requirements.txt"`,
+      'os.path.join(os.path.dirname(__file__), "requirements.txt")',
+      'str(Path(__file__).parent / "requirements.txt")',
+    ]);
+    fields.push(['requirements', req]);
+  }
+  if (r.chance(0.05)) fields.push(['copy', r.pick([`["${c.pkg}/data.txt"]`, `[os.path.join("${c.pkg}", "data.txt"), "missing.txt"]`])]);
   if (r.chance(0.1)) fields.push(['builder', r.pick(['"default"', '"noop"', '"union"'])]);
   if (r.chance(0.05)) fields.push(['entrypoint', '[]']);
   if (r.chance(0.1)) fields.push(['conda_channels', strList(c)]);
@@ -240,7 +252,9 @@ export function makeProject(seed: number, pkg: string): Project {
   files[`${pkg}/consts.py`] = cl.join('\n') + '\n';
 
   // images module
-  const c: Ctx = { r, consts, env, constModule: 'C' };
+  files[`${pkg}/requirements.txt`] = `numpy==1.26.4\n${word(r)}\n`;
+  files[`${pkg}/data.txt`] = word(r);
+  const c: Ctx = { r, consts, env, constModule: 'C', pkg };
   const il: string[] = ['import os', 'import sys', 'from pathlib import Path'];
   const style = r.int(3);
   const isCall = style === 0 ? 'ImageSpec' : style === 1 ? 'fl.ImageSpec' : 'ImageSpec';
@@ -300,6 +314,7 @@ export function makeProject(seed: number, pkg: string): Project {
           `.with_runtime_packages([${strLit(r)}])`,
           '.force_push()',
           '.with_copy([])',
+          `.with_copy("${pkg}/data.txt")`,
         ]),
       );
     }
@@ -338,7 +353,7 @@ export function makeProject(seed: number, pkg: string): Project {
     else if (imp === 1) tl.push(`from ${depthPkg}.images import ${roots.join(', ')}`);
     else tl.push(level === '.' ? 'from . import images' : `from ${depthPkg} import images`);
     tl.push(`from ${level}consts import NAME0, NAME1, TAG, REG, PYV, PY_STR, LIST_CONST`, '');
-    const tc: Ctx = { r, consts, env };
+    const tc: Ctx = { r, consts, env, pkg };
     const nTasks = 1 + r.int(3);
     for (let t = 0; t < nTasks; t++) {
       const kind = r.int(6);
@@ -371,6 +386,8 @@ export function makeProject(seed: number, pkg: string): Project {
   if (r.chance(0.3)) {
     files[`${pkg}/sub/__init__.py`] = '';
     files[`${pkg}/sub/more.py`] = taskModule('sub_more', '..', pkg);
+    // Inline specs there may name a requirements file next to the module.
+    files[`${pkg}/sub/requirements.txt`] = 'pandas\n';
     modules.push(`${pkg}.sub.more`);
   }
   return { pkg, files, modules, env, unsupportedAt, invalid };
