@@ -323,3 +323,12 @@ describe('hostile modules end in errors, not in a crash or a hang', () => {
     expect(r.errors.map((e) => [e.reason, e.line, e.col])).toEqual([['unsupported', 3, 1]]);
   });
 });
+
+test('repository text in messages is escaped: control characters never reach a log line raw', () => {
+  const r = find(project({ 'e.py': 'from flytekit import ImageSpec\nfrom lib import f\nimg = ImageSpec(name=f("a\x1b[31m"))\n' }));
+  expect(r.errors).toHaveLength(1);
+  expect([...r.errors[0].message].filter((c) => c < ' ' || c === '\x7f')).toEqual([]);
+  expect(r.errors[0].message).toContain('f("a\\x1b[31m")');
+  const bad = find(project({ 'k.py': 'from flytekit import ImageSpec\nimg = ImageSpec(**{"x\x1b]8;;": 1})\n' }));
+  expect(bad.errors[0].message).toContain("'x\\x1b]8;;'");
+});

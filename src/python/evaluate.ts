@@ -1,7 +1,8 @@
 import type { ExprNode, Keyword } from 'py-ast';
 import type { Where } from '../errors';
 import { pyFormat, PyFormatError } from '../py/format';
-import { pyAscii, pyRepr, pyStr } from '../py/repr';
+import { pyAscii, pyRepr, pyStr, reprStr } from '../py/repr';
+import { isPrintable } from '../py/unicode';
 import type { PyValue } from '../py/value';
 import type { ImageSpec } from '../spec/types';
 import { describe, sameKey, toPy } from './convert';
@@ -57,8 +58,10 @@ export function where(scope: Scope, node: ExprNode | Keyword, field?: string): W
 
 /** The source text of a node, shortened, for messages about it. */
 export function snippet(scope: Scope, node: ExprNode): string {
-  const s = scope.parsed.segment(node).replace(/\s+/g, ' ');
-  return s.length > 60 ? s.slice(0, 57) + '...' : s;
+  const chars = Array.from(scope.parsed.segment(node).replace(/\s+/g, ' '));
+  const short = chars.length > 60 ? [...chars.slice(0, 57), '...'] : chars;
+  // Source text reaches logs and annotations: characters Python would not print are escaped.
+  return short.map((ch) => (isPrintable(ch.codePointAt(0) as number) ? ch : reprStr(ch).slice(1, -1))).join('');
 }
 
 export function evaluate(node: ExprNode, scope: Scope): Val {

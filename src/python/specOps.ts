@@ -2,6 +2,7 @@ import { SpecError, Where } from '../errors';
 import type { Pos, PyValue } from '../py/value';
 import { postInit } from '../spec/postInit';
 import { FIELDS, FieldName, ImageSpec } from '../spec/types';
+import { reprStr } from '../py/repr';
 import { sameKey, toPy } from './convert';
 import { fromSpecError, invalid } from './errors';
 import { py, Val } from './values';
@@ -37,7 +38,11 @@ export function constructSpec(args: Argument[], ctx: SpecContext): ImageSpec {
       field = FIELDS[positional++];
     } else field = a.name;
     if (!FIELD_SET.has(field)) {
-      throw invalid(`ImageSpec() got an unexpected keyword argument '${field}' (TypeError in flytekit 1.16)`, a.where, 'unknown field');
+      throw invalid(
+        `ImageSpec() got an unexpected keyword argument ${reprStr(field)} (TypeError in flytekit 1.16)`,
+        a.where,
+        'unknown field',
+      );
     }
     const f = field as FieldName;
     if (f in given || (f === 'base_image' && baseSpec)) {
