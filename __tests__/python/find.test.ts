@@ -332,3 +332,14 @@ test('repository text in messages is escaped: control characters never reach a l
   const bad = find(project({ 'k.py': 'from flytekit import ImageSpec\nimg = ImageSpec(**{"x\x1b]8;;": 1})\n' }));
   expect(bad.errors[0].message).toContain("'x\\x1b]8;;'");
 });
+
+test('a task environment the engine does not know (union ActorEnvironment) is reported, not silently unused', () => {
+  const r = find(
+    project({
+      'a.py':
+        'import union\nimg = union.ImageSpec(name="actor")\nactor = union.actor.ActorEnvironment(name="a", container_image=img)\n@actor.task\ndef t() -> None: ...\n',
+    }),
+  );
+  expect(r.errors.map((e) => [e.reason, e.line, e.col])).toEqual([['unsupported', 3, 9]]);
+  expect(r.errors[0].message).toContain('union.actor.ActorEnvironment(container_image=...)');
+});

@@ -329,6 +329,7 @@ export class Program {
         const b = this.tryEval(st, s.value);
         this.currentTarget = undefined;
         for (const t of s.targets) this.assignTarget(st, t, b);
+        this.checkTaskEnvironment(st, s.value);
         return;
       }
       case 'AnnAssign':
@@ -363,6 +364,7 @@ export class Program {
         return;
       case 'Expr':
         if (this.mentionsImageSpec(st, s.value) || this.mentionsContainerTask(s.value)) this.tryEval(st, s.value);
+        this.checkTaskEnvironment(st, s.value);
         return;
       case 'Try':
         // The body is assumed to succeed (the imports it guards are installed where pyflyte runs).
@@ -397,6 +399,24 @@ export class Program {
       default:
         return;
     }
+  }
+
+  /**
+   * A call the engine does not know that takes `container_image` (union's `ActorEnvironment`, a
+   * project's own task factory) gives that image to tasks the engine cannot see: say so, rather
+   * than list the spec as unused.
+   */
+  private checkTaskEnvironment(st: ModuleState, node: ExprNode): void {
+    if (node.nodeType !== 'Call' || !node.keywords.some((k) => k.arg === 'container_image')) return;
+    // Outside decorator position even flytekit's own `task(fn, container_image=...)` is not followed.
+    const scope = this.scope(st);
+    this.report(
+      unsupported(
+        `the call ${snippet(scope, node.func)}(container_image=...)`,
+        where(scope, node),
+        'the tasks it makes are not followed statically',
+      ),
+    );
   }
 
   private mentionsContainerTask(node: ExprNode): boolean {
