@@ -22,6 +22,25 @@
  *   (flytekit itself would raise), `syntax` and `unreadable` files. Specs that could not be
  *   evaluated are not in `specs`. Only expressions that build an ImageSpec or feed a task image
  *   are reported: unrelated module code the engine does not understand is ignored.
+ * - Fast registration: a task's spec that sets `source_copy_mode` (not NO_COPY) without
+ *   `source_root` gets `projectRoot` as flytekit's `update_image_spec_copy_handling` gives it. A
+ *   spec (or base) with an absolute `source_root` under LOADED_MODULES is refused: flytekit then
+ *   hashes the modules pyflyte imported. Non-fast registration is the exact engine's job.
+ * - Other keys of the row (`ImageSpec.file`, `keyPos`) point into the Python file, so the shared
+ *   errors of `computeTag` (a missing requirements file, a bad tag_format) land on the right line.
+ *
+ * Supported, statically: str/int/float/bool/None literals (numbers from their source text),
+ * lists, tuples, dicts (and `dict(k=v)`), module-level names and constants of any module of the
+ * repository (`import`, `from . import`, `from x import *`), f-strings (`!r/!s/!a`, format specs
+ * on strings), `+` on str/int/float/list/tuple, `x += ...`, indexing lists, tuples and dicts,
+ * `ImageSpec(...)` of flytekit or union, `.with_packages/.with_apt_packages/.with_commands/
+ * .with_copy/.with_builder_options/.with_runtime_packages/.force_push()`, a spec's own fields
+ * (`base.registry`), nested specs as `base_image`, `CopyFileDetection.X`, `os.environ.get`,
+ * `os.getenv`, `os.environ[...]`, `os.path.join/dirname/abspath`, `os.fspath`, `str()`,
+ * `Path(...)`, `.parent`, `.name` and `/` (a Path itself as a field value is refused: flytekit
+ * would hash `PosixPath('<absolute path>')`, which the shared value model cannot express yet),
+ * `__file__`, `__name__`, `try:` bodies, `if __name__ == "__main__":` and `if TYPE_CHECKING:`
+ * skipped. Everything else is an `unsupported` error at its sub-expression.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
