@@ -333,6 +333,14 @@ export function makeProject(seed: number, pkg: string): Project {
     specNames.push('SPECS[1]', 'SPECS[-2]');
   }
   if (r.chance(0.2)) il.push(`ALIAS = ${specNames[0]}`);
+  if (r.chance(0.25)) {
+    // **-unpacking of a module-level dict, += on a list, positional arguments, a spec's own field.
+    il.push(`COMMON = dict(registry=REG, python_version=${r.pick(['"3.11"', 'PYV', '3.10'])})`);
+    il.push(`EXTRA = [${strLit(r)}]`, `EXTRA += [${strExpr(c)}]`);
+    il.push(`K0 = ${isCall}(${strLit(r)}, **COMMON, packages=EXTRA)`);
+    il.push(`R0 = ${isCall}(name="r0", registry=S0.registry, env={**{"A": "1"}, "B": S0.name})`);
+    specNames.push('K0', 'R0');
+  }
   files[`${pkg}/images.py`] = il.join('\n') + '\n';
 
   // task modules
