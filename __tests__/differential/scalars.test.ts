@@ -124,9 +124,8 @@ test(
 );
 
 /**
- * The documented cases where the loader refuses what PyYAML loads (README "stricter than flytekit"
- * and docs/fragments/issue6-readme.md), by the words of the refusal. Everything else the loader
- * refuses while PyYAML loads it is a failure.
+ * The documented cases where the loader refuses what PyYAML loads (docs/fidelity.md), by the words
+ * of the refusal. Everything else the loader refuses while PyYAML loads it is a failure.
  */
 const STRICTER_YAML: ReadonlyArray<[string, RegExp]> = [
   ['duplicate key', /duplicate key/i],
