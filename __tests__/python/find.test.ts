@@ -133,6 +133,8 @@ test('a flytesnacks-style package: every task image equals flytekit’s (fast re
   expect(byKey['workflows.images.unused_image'].used).toBe(false);
   expect(byKey['workflows.images.base_image'].usedBy).toEqual(['workflows.train.prep']);
   expect(byKey['workflows.images.base_image'].baseOf).toEqual(['workflows.train.positional']);
+  expect(byKey['workflows.train.positional'].baseKey).toBe('workflows.images.base_image');
+  expect(byKey['workflows.images.base_image'].baseKey).toBeUndefined();
   expect(byKey['workflows.train.positional'].usedBy).toEqual(['ct_positional']);
   expect(byKey['workflows.images.hosted'].spec.values.builder).toEqual({ kind: 'str', value: 'union' });
   expect(byKey['workflows.images.base_image'].source).toEqual({

@@ -71,6 +71,8 @@ export interface FoundPythonSpec {
   usedBy: string[];
   /** Keys of found specs that use this one as `base_image`. */
   baseOf: string[];
+  /** Key of the found spec that is this one's `base_image` (built first), when it is a nested spec. */
+  baseKey?: string;
   /** Whether a task uses it; unused specs are listed but pyflyte never builds them. */
   used: boolean;
 }
@@ -197,6 +199,7 @@ function collect(all: SpecObject[]): FoundPythonSpec[] {
     source: { file: o.origin.file, line: o.origin.line, col: o.origin.col, module: o.origin.module, name: o.boundName },
     usedBy: [...o.usedBy],
     baseOf: ordered.filter((p) => p.spec.baseSpec === o.spec).map((p) => keys.get(p) as string),
+    baseKey: o.spec.baseSpec ? keys.get(bySpec.get(o.spec.baseSpec) as SpecObject) : undefined,
     used: o.usedBy.length > 0,
   }));
 }
