@@ -6,7 +6,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { findPythonImageSpecs, FindResult, KEY_RE, sanitizeKey } from '../../src/python';
+import { findPythonImageSpecs, FindResult } from '../../src/python';
+import { KEY_RE, sanitizeKey } from '../../src/plan/keys';
 import { computeTag, specId } from '../../src/tag/compute';
 import { fsDigests } from '../../src/tag/fsDigests';
 import { ProjectOracle } from './pyOracle';

@@ -49,6 +49,7 @@ import { copyModeOf } from '../tag/compute';
 import { PythonSpecError, unsupported } from './errors';
 import { MAX_MODULE_BYTES } from './parse';
 import { Program, SourceReader } from './program';
+import { KeyRegistry } from '../plan/keys';
 import type { SpecObject } from './values';
 
 export { PythonSpecError } from './errors';
@@ -97,8 +98,6 @@ export interface FindResult {
   specs: FoundPythonSpec[];
   errors: PythonSpecError[];
 }
-
-export const KEY_RE = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 
 export function findPythonImageSpecs(files: readonly string[], opts: FindOptions): FindResult {
   const env: Record<string, string> = {};
@@ -184,15 +183,9 @@ function collect(all: SpecObject[]): FoundPythonSpec[] {
     }
   }
   const keys = new Map<SpecObject, string>();
-  const taken = new Set<string>();
+  const taken = new KeyRegistry();
   const ordered = all.filter((o) => wanted.has(o));
-  for (const o of ordered) {
-    const raw = o.boundName ?? `${o.origin.module}.line${o.origin.line}`;
-    let k = sanitizeKey(raw);
-    for (let n = 2; taken.has(k); n++) k = sanitizeKey(raw, `-${n}`);
-    taken.add(k);
-    keys.set(o, k);
-  }
+  for (const o of ordered) keys.set(o, taken.claim(o.boundName ?? `${o.origin.module}.line${o.origin.line}`));
   return ordered.map((o) => ({
     key: keys.get(o) as string,
     spec: o.spec,
@@ -202,12 +195,6 @@ function collect(all: SpecObject[]): FoundPythonSpec[] {
     baseKey: o.spec.baseSpec ? keys.get(bySpec.get(o.spec.baseSpec) as SpecObject) : undefined,
     used: o.usedBy.length > 0,
   }));
-}
-
-export function sanitizeKey(raw: string, suffix = ''): string {
-  let k = raw.replace(/[^A-Za-z0-9_.-]/g, '_');
-  if (!/^[A-Za-z0-9_]/.test(k)) k = '_' + k;
-  return k.slice(0, 128 - suffix.length) + suffix;
 }
 
 function defaultMachine(): string {
