@@ -16,18 +16,30 @@ export interface ImageSource {
   line?: number;
 }
 
+/** The name flytekit gives an image: the tag, and `registry/name:tag`. */
+export type ImageTag = Pick<TagResult, 'tag' | 'imageName'>;
+
+/** An image the action neither checks nor builds, with the status it reports and why. */
+export interface NotBuilt {
+  status: 'skipped' | 'unused' | 'external';
+  reason: string;
+}
+
 export interface PlannedImage {
   /** Unique among the planned images: how outputs, `only`, the matrix and annotations name it. */
   key: string;
   source: ImageSource;
+  /** A YAML spec file (`--image key=…`) or an ImageSpec written in Python (`--image <id>=…`). */
+  origin: 'yaml' | 'python';
   spec: ImageSpec;
-  tag: TagResult;
+  tag: ImageTag;
   id: string;
   /** What pyflyte will use: the image name, or `base_image` verbatim for `builder: noop`. */
   image: string;
   noop: boolean;
   /** Key of a repository base spec that must be built first. */
   baseKey?: string;
+  notBuilt?: NotBuilt;
 }
 
 export interface PlanResult {
@@ -94,16 +106,36 @@ export interface PlanOptions {
 /** One image's plan; throws SpecError. A child's base spec must already be linked. */
 function planOne(file: SpecFile, spec: ImageSpec, digests: Digests, baseKey: string | undefined): PlannedImage {
   const tag = computeTag(spec, digests);
-  const noop = spec.values.builder.kind === 'str' && spec.values.builder.value === 'noop';
-  let image = tag.imageName;
-  if (noop) {
-    const b = spec.values.base_image;
-    if (b.kind !== 'str' || spec.baseSpec) {
-      throw new SpecError('base_image must be a string to use the noop image builder', fieldWhere(spec, 'base_image', b));
-    }
-    image = pyStr(b);
+  const noop = isNoop(spec);
+  const notBuilt = noop ? NOOP : undefined;
+  return {
+    key: file.key,
+    source: { file: file.rel },
+    origin: 'yaml',
+    spec,
+    tag,
+    id: specId(spec),
+    image: imageOf(spec, tag),
+    noop,
+    baseKey,
+    notBuilt,
+  };
+}
+
+export const NOOP: NotBuilt = { status: 'skipped', reason: 'builder: noop uses base_image as it is' };
+
+export function isNoop(spec: ImageSpec): boolean {
+  return spec.values.builder.kind === 'str' && spec.values.builder.value === 'noop';
+}
+
+/** What pyflyte uses: the image name, or `base_image` verbatim for `builder: noop`; throws SpecError. */
+export function imageOf(spec: ImageSpec, tag: ImageTag): string {
+  if (!isNoop(spec)) return tag.imageName;
+  const b = spec.values.base_image;
+  if (b.kind !== 'str' || spec.baseSpec) {
+    throw new SpecError('base_image must be a string to use the noop image builder', fieldWhere(spec, 'base_image', b));
   }
-  return { key: file.key, source: { file: file.rel }, spec, tag, id: specId(spec), image, noop, baseKey };
+  return pyStr(b);
 }
 
 const YIELD_EVERY_FILES = 4;
