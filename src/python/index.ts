@@ -203,24 +203,30 @@ function defaultMachine(): string {
 
 /** Reads under `root` only: a path that leaves it (through `..` or a symlink) reads as absent. */
 export function fsReader(root: string): SourceReader {
-  const realRoot = fs.realpathSync(root);
-  const inside = (rel: string): string | undefined => {
-    const abs = path.resolve(root, rel);
-    try {
-      const real = fs.realpathSync(abs);
-      return real === realRoot || real.startsWith(realRoot + path.sep) ? real : undefined;
-    } catch {
-      return undefined;
+  // realpath(3), one system call, not the JavaScript one's lstat per path component; and each path
+  // is asked once: import resolution asks about the same `__init__.py` files again and again.
+  const realRoot = fs.realpathSync.native(root);
+  const seen = new Map<string, { real?: string; st?: fs.Stats }>();
+  const look = (rel: string): { real?: string; st?: fs.Stats } => {
+    let hit = seen.get(rel);
+    if (hit === undefined) {
+      hit = {};
+      try {
+        const real = fs.realpathSync.native(path.resolve(root, rel));
+        if (real === realRoot || real.startsWith(realRoot + path.sep)) hit = { real, st: fs.statSync(real, { throwIfNoEntry: false }) };
+      } catch {
+        // absent, or unreadable: both read as absent
+      }
+      seen.set(rel, hit);
     }
+    return hit;
   };
-  const stat = (rel: string) => {
-    const p = inside(rel);
-    return p ? fs.statSync(p, { throwIfNoEntry: false }) : undefined;
-  };
+  const inside = (rel: string): string | undefined => look(rel).real;
+  const stat = (rel: string) => look(rel).st;
   return {
     read(rel) {
       const p = inside(rel);
-      const st = p ? fs.statSync(p, { throwIfNoEntry: false }) : undefined;
+      const st = stat(rel);
       if (!p || !st?.isFile() || st.size > MAX_MODULE_BYTES) return undefined;
       try {
         return new TextDecoder('utf-8', { fatal: true }).decode(fs.readFileSync(p));
