@@ -4,7 +4,7 @@ import { PyValue } from '../py/value';
 import { Positions } from './positions';
 import { dropRepeatedDocumentEnds, findPyYamlSyntaxProblem } from './pyyaml-syntax';
 import { ValueBuilder } from './build';
-import { YAML_LIMITS } from './limits';
+import { ALIAS_BOMB, YAML_LIMITS } from './limits';
 
 /**
  * `yaml.safe_load(text)` as PyYAML 6.0 does it, returning the Python value model.
@@ -41,7 +41,7 @@ export function loadYaml(text: string, file?: string): PyValue {
 
   const allTokens = Array.from(new Parser().parse(body));
   checkDepth(allTokens, at);
-  const problem = findPyYamlSyntaxProblem(allTokens, body);
+  const problem = findPyYamlSyntaxProblem(allTokens, body, (from, to) => at.codePoints(from, to));
   if (problem) throw at.error(problem.message, problem.offset);
   const { tokens, problem: endProblem } = dropRepeatedDocumentEnds(allTokens);
   if (endProblem) throw at.error(endProblem.message, endProblem.offset);
@@ -50,6 +50,9 @@ export function loadYaml(text: string, file?: string): PyValue {
     version: '1.1',
     // Every scalar stays a string; PyYAML's typing is applied afterwards.
     schema: 'failsafe',
+    // A `%YAML 1.2` line must not switch on the yaml package's own `!!timestamp`, `!!pairs`... types:
+    // PyYAML reads every 1.x document with its 1.1 constructors, which build.ts reproduces.
+    resolveKnownTags: false,
     merge: false,
     uniqueKeys: false,
     prettyErrors: false,
@@ -57,7 +60,9 @@ export function loadYaml(text: string, file?: string): PyValue {
   });
   const docs = Array.from(composer.compose(tokens, true, body.length));
   // PyYAML stops at the first problem: one inside the first document, else the second document.
-  const err = docs[0]?.errors[0];
+  // The 1,024-character limit on implicit keys is checked in code points by pyyaml-syntax.ts (the
+  // yaml package counts UTF-16 units, and skips flow mappings).
+  const err = docs[0]?.errors.find((e) => e.code !== 'KEY_OVER_1024_CHARS');
   if (err) throw at.error(composerMessage(err.message), err.pos[0]);
   if (docs.length > 1) throw at.error('expected a single document in the stream, but found another document', docs[1].range[0]);
   const root = docs[0]?.contents ?? null;
@@ -116,13 +121,19 @@ function checkFlowDepth(text: string, at: Positions): void {
   }
 }
 
-/** The composer recurses once per level, so block nesting (`- - - …`) is bounded before composing. */
+/**
+ * The composer recurses once per level, so block nesting (`- - - …`) is bounded before composing.
+ * Every alias adds at least one value, so more aliases than the limit is an alias bomb, refused
+ * here, before any value is built.
+ */
 function checkDepth(tokens: CST.Token[], at: Positions): void {
+  let aliases = 0;
   const stack: Array<[CST.Token | null | undefined, number]> = tokens.map((t) => [t, 0]);
   while (stack.length) {
     const [tok, depth] = stack.pop() as [CST.Token | null | undefined, number];
     if (!tok) continue;
     if (tok.type === 'document') stack.push([tok.value, depth]);
+    if (tok.type === 'alias' && ++aliases > YAML_LIMITS.maxAliasedValues) throw at.error(ALIAS_BOMB, tok.offset);
     if (tok.type !== 'block-map' && tok.type !== 'block-seq' && tok.type !== 'flow-collection') continue;
     if (depth + 1 > YAML_LIMITS.maxDepth)
       throw at.error(`collections are nested more than ${YAML_LIMITS.maxDepth} levels deep`, tok.offset);

@@ -54,7 +54,14 @@ export function dropRepeatedDocumentEnds(tokens: CST.Token[]): { tokens: CST.Tok
   return { tokens: kept, problem: null };
 }
 
-export function findPyYamlSyntaxProblem(tokens: CST.Token[], text: string): SyntaxProblem | null {
+/** Code points from `from` to `to`; PyYAML measures its simple-key limit in them. */
+export type CodePointCounter = (from: number, to: number) => number;
+
+export function findPyYamlSyntaxProblem(
+  tokens: CST.Token[],
+  text: string,
+  codePoints: CodePointCounter = (from, to) => Array.from(text.slice(from, to)).length,
+): SyntaxProblem | null {
   const stack: Visit[] = tokens.map((tok) => ({ tok, flow: false, indent: -1 })).reverse();
   let indent = -1;
   const pushAll = (toks: CST.Token[] | undefined, flow: boolean): void => {
@@ -68,7 +75,10 @@ export function findPyYamlSyntaxProblem(tokens: CST.Token[], text: string): Synt
     if ('problem' in visit) return visit.problem;
     const { tok, flow } = visit;
     if (!tok) continue;
-    const problem = checkToken(tok, flow, text) ?? (flow ? null : continuationProblem(tok, visit.indent));
+    const problem =
+      checkToken(tok, flow, text) ??
+      (flow ? null : continuationProblem(tok, visit.indent)) ??
+      unclosedFlowProblem(tok, flow, visit.indent, text);
     if (problem) return problem;
     indent = visit.indent;
     switch (tok.type) {
@@ -89,6 +99,7 @@ export function findPyYamlSyntaxProblem(tokens: CST.Token[], text: string): Synt
           const itemProblem =
             missingKeyProblem(item) ??
             keyLineProblem(item, text) ??
+            keyLengthProblem(item, codePoints) ??
             (tok.type === 'block-map' ? explicitValueProblem(item, tok.indent, text) : null);
           push(item.value, inFlow);
           pushAll(item.sep, inFlow);
@@ -150,6 +161,52 @@ function keyLineProblem(item: CST.CollectionItem, text: string): SyntaxProblem |
   return text.slice(from, colon.offset).includes('\n')
     ? { message: "a mapping key and its ':' must be on one line (PyYAML does not read multi-line implicit keys)", offset: from }
     : null;
+}
+
+/** PyYAML's scanner forgets a possible simple key once the ':' is more than this many characters on. */
+const MAX_SIMPLE_KEY = 1024;
+
+/**
+ * An implicit key whose ':' comes more than 1,024 characters (code points) after the key's first
+ * token is no key to PyYAML, in block mappings, flow mappings and flow sequences alike: it fails.
+ */
+function keyLengthProblem(item: CST.CollectionItem, codePoints: CodePointCounter): SyntaxProblem | null {
+  if (!item.sep || item.start.some((t) => t.type === 'explicit-key-ind')) return null;
+  const colon = item.sep.find((t) => t.type === 'map-value-ind');
+  if (!colon) return null;
+  const prop = item.start.find((t) => t.type === 'anchor' || t.type === 'tag');
+  const from = prop ? prop.offset : (item.key?.offset ?? colon.offset);
+  // Code points never outnumber code units, so most keys need no counting.
+  if (colon.offset - from <= MAX_SIMPLE_KEY || codePoints(from, colon.offset) <= MAX_SIMPLE_KEY) return null;
+  return {
+    message: `the ':' of this mapping key is more than ${MAX_SIMPLE_KEY} characters after the key's start; PyYAML only reads shorter keys without '? ' (write it as '? key')`,
+    offset: from,
+  };
+}
+
+/**
+ * In block context the yaml package ends a flow collection at a line that is not indented past the
+ * enclosing block collection; PyYAML ignores indentation inside `[ ]` and `{ }`. The collection then
+ * has no closing bracket here, and what follows would be misread: refused, saying why.
+ */
+function unclosedFlowProblem(tok: CST.Token, flow: boolean, indent: number, text: string): SyntaxProblem | null {
+  if (tok.type !== 'flow-collection' || flow) return null;
+  if (tok.end.some((t) => t.type === 'flow-seq-end' || t.type === 'flow-map-end')) return null;
+  const kind = tok.start.type === 'flow-map-start' ? 'map' : 'sequence';
+  const lineBreak = /\n( *)(?=[^ \n#])/g;
+  lineBreak.lastIndex = tok.offset;
+  for (let m = lineBreak.exec(text); m; m = lineBreak.exec(text)) {
+    if (m[1].length <= indent || indent < 0) {
+      return {
+        message:
+          `flow ${kind} is not closed before this line, which is not indented past column ${Math.max(indent, 0) + 1}: PyYAML ignores ` +
+          `indentation inside [ ] and { }, but the YAML parser of this action ends the collection here; indent the line`,
+        offset: m.index + 1 + m[1].length,
+      };
+    }
+  }
+  // No such line: the closing bracket is missing, which the composer reports where the text ends.
+  return null;
 }
 
 /** In block context PyYAML ends a plain value at a line indented no deeper than its collection. */
