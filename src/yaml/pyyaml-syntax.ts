@@ -63,6 +63,8 @@ export function findPyYamlSyntaxProblem(
   codePoints: CodePointCounter = (from, to) => Array.from(text.slice(from, to)).length,
 ): SyntaxProblem | null {
   const stack: Visit[] = tokens.map((tok) => ({ tok, flow: false, indent: -1 })).reverse();
+  const repeated = repeatedDirective(tokens);
+  if (repeated) return repeated;
   let indent = -1;
   const pushAll = (toks: CST.Token[] | undefined, flow: boolean): void => {
     if (toks) for (let i = toks.length - 1; i >= 0; i--) stack.push({ tok: toks[i], flow, indent });
@@ -82,12 +84,13 @@ export function findPyYamlSyntaxProblem(
     if (problem) return problem;
     indent = visit.indent;
     switch (tok.type) {
-      case 'document':
+      case 'document': {
         // Children are pushed in reverse so that the first problem in the text is found first.
         pushAll(tok.end, false);
         push(tok.value, false);
         pushAll(tok.start, false);
         break;
+      }
       case 'block-map':
       case 'block-seq':
       case 'flow-collection': {
@@ -146,6 +149,28 @@ function directiveProblem(source: string, offset: number): SyntaxProblem | null 
   }
   if (name === 'TAG') return TAG_DIRECTIVE.test(source) ? null : { message: `malformed %TAG directive: ${source}`, offset };
   return OTHER_DIRECTIVE.test(source) ? null : { message: `malformed directive: ${source}`, offset };
+}
+
+/** PyYAML allows one `%YAML` line per document and one `%TAG` line per handle; the yaml package keeps the last. */
+function repeatedDirective(tokens: CST.Token[]): SyntaxProblem | null {
+  let yaml = false;
+  const handles = new Set<string>();
+  for (const t of tokens) {
+    if (t.type === 'document') {
+      yaml = false;
+      handles.clear();
+    }
+    if (t.type !== 'directive') continue;
+    const [name, handle] = t.source.split(/ +/);
+    if (name === '%YAML') {
+      if (yaml) return { message: 'found duplicate YAML directive', offset: t.offset };
+      yaml = true;
+    } else if (name === '%TAG' && handle !== undefined) {
+      if (handles.has(handle)) return { message: `duplicate tag handle ${handle}`, offset: t.offset };
+      handles.add(handle);
+    }
+  }
+  return null;
 }
 
 /**
