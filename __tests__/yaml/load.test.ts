@@ -426,3 +426,49 @@ describe('differential corpus against PyYAML', () => {
     expect(fixture.corpus.filter((c) => c.error !== undefined).length).toBeGreaterThan(500);
   });
 });
+
+// Issue 11: each value as PyYAML 6.0.3 loads it (checked against PyYAML by the differential tests).
+describe('issue 11 families', () => {
+  it.each([
+    ['env: {A: !!pairs [a: 1, a: 2, [x]: {y: 1}]}', "{'env': {'A': [('a', 1), ('a', 2), (['x'], {'y': 1})]}}"],
+    ['e: !!omap\n- b: 1\n- a: ~', "{'e': [('b', 1), ('a', None)]}"],
+    ['e: !!pairs []', "{'e': []}"],
+    ['x: &p !!pairs [a: 1]\ny: *p', "{'x': [('a', 1)], 'y': [('a', 1)]}"],
+    ['%YAML 1.2\n---\nenv: {T: !!timestamp 2024-01-31}', "{'env': {'T': datetime.date(2024, 1, 31)}}"],
+    ['%YAML 1.2\n---\nT: 2024-01-31 10:00:00Z', "{'T': datetime.datetime(2024, 1, 31, 10, 0, tzinfo=datetime.timezone.utc)}"],
+    ['%YAML 1.2\n---\nT: [yes, 0o17, 017]', "{'T': [True, '0o17', 15]}"],
+    ['b: {a: "\\uD800"}', "{'b': {'a': '\\ud800'}}"],
+    ['b: "\\udfff\\ud800x\\U0001F600"', "{'b': '\\udfff\\ud800x😀'}"],
+    [`b: {${'😀'.repeat(1000)}: v}`, `{'b': {'${'😀'.repeat(1000)}': v}}`.replace(': v}', ": 'v'}")],
+    [`b: {${'k'.repeat(1020)}    : v}`, `{'b': {'${'k'.repeat(1020)}': 'v'}}`],
+    [`b: {? ${'k'.repeat(1100)} : v}`, `{'b': {'${'k'.repeat(1100)}': 'v'}}`],
+    [`b: {&a ${'k'.repeat(1021)}: v}`, `{'b': {'${'k'.repeat(1021)}': 'v'}}`],
+  ])('%j', (text, repr) => {
+    expect(reprOf(text)).toBe(repr);
+  });
+
+  it.each([
+    [`b: {${'k'.repeat(1025)}: v}`, /more than 1024 characters after the key's start/, 1, 5],
+    [`b: {${'k'.repeat(1021)}    : v}`, /more than 1024 characters/, 1, 5],
+    [`b: {&a ${'k'.repeat(1022)}: v}`, /more than 1024 characters/, 1, 5],
+    [`b: {!!str ${'k'.repeat(1019)}: v}`, /more than 1024 characters/, 1, 5],
+    [`b: [${'é'.repeat(1025)}: v]`, /more than 1024 characters/, 1, 5],
+    [`${'k'.repeat(1025)}: v`, /more than 1024 characters/, 1, 1],
+    ['e: !!pairs {a: 1}', /!!pairs expects a sequence of one-entry mappings, but found a mapping/, 1, 12],
+    ['e: !!pairs [a]', /expected a mapping of length 1, but found scalar/, 1, 13],
+    ['e: !!omap [{a: 1, b: 2}]', /expected a single mapping item, but found 2 items/, 1, 12],
+    ['%YAML 1.2\n%YAML 1.1\n---\na: 1', /found duplicate YAML directive/, 2, 1],
+    ['%TAG !e! tag:a,2000:\n%TAG !e! tag:b,2000:\n---\na: 1', /duplicate tag handle !e!/, 2, 1],
+    ['conda_packages: ["a", b,\n"c",\nd,]', /flow sequence is not closed before this line, which is not indented past column 1/, 2, 1],
+  ])('%j is refused', (text, message, line, col) => {
+    const err = yamlError(text);
+    expect(err.message).toMatch(message);
+    expect([err.line, err.col]).toEqual([line, col]);
+  });
+
+  it('no message shows a JavaScript Date', () => {
+    expect(yamlError('%YAML 1.2\n---\na: !!timestamp 2024-02-30').message).toBe(
+      "cannot construct !!timestamp from '2024-02-30': day is out of range for month",
+    );
+  });
+});
