@@ -430,6 +430,30 @@ test(
   T,
 );
 
+/** docker-py lower-cases names and patterns with Python's str.lower(): file names and patterns from the case characters. */
+const dockerCaseCase: fc.Arbitrary<Case> = fc
+  .tuple(
+    fc.array(
+      caseString.filter((x) => x.length > 0 && x.isWellFormed() && !/[/\p{Cc}]|^\.+$/u.test(x)),
+      { minLength: 1, maxLength: 3 },
+    ),
+    fc.nat(),
+  )
+  .map(([names, pick]) => {
+    const files: Array<[Buffer, string]> = names.map((n) => [Buffer.from(`src/${n}.txt`), 'x\n']);
+    const chosen = names[pick % names.length];
+    // The pattern is one of the names as Node would lower-case it, upper-case it, or leave it.
+    const variants = [chosen.toLowerCase(), chosen.toUpperCase(), chosen];
+    files.push([Buffer.from('src/.dockerignore'), `src/${variants[pick % 3]}.txt\n`]);
+    return { yaml: 'name: app\nsource_root: src\nsource_copy_mode: all\n', files };
+  });
+
+test(
+  '.dockerignore matching lower-cases as docker-py does (Python str.lower())',
+  specCheck('dockerignore case', dockerCaseCase, 300, 14),
+  T,
+);
+
 test('the non-UTF-8 runs saw both outcomes: a tag despite a bad name, and a refusal', () => {
   const s = totals['non-UTF-8 file names'];
   expect(s).toBeDefined();

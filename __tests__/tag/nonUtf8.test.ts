@@ -74,3 +74,16 @@ describe('a source_root holding names that are not UTF-8', () => {
     expect(() => listCopyFiles(['data'], ws, ws)).toThrow(/not valid UTF-8/);
   });
 });
+
+test('a name starting with U+FEFF keeps it, as Python does (TextDecoder would drop it)', () => {
+  expect(decodeSurrogateEscape(Buffer.from('\ufeffa.py'))).toBe('\ufeffa.py');
+  expect(decodeSurrogateEscape(Buffer.from([0xef, 0xbb, 0xbf, 0xe9]))).toBe('\ufeff\udce9');
+  const ws = fs.mkdtempSync(path.join(os.tmpdir(), 'bom-name-'));
+  try {
+    fs.mkdirSync(path.join(ws, 'src'));
+    fs.writeFileSync(path.join(ws, 'src', '\ufeff.txt'), 'x\n');
+    expect(listSourceFiles('src', ws, 'all', ws).files.map((f) => f.rel)).toEqual(['\ufeff.txt']);
+  } finally {
+    fs.rmSync(ws, { recursive: true, force: true });
+  }
+});

@@ -137,7 +137,8 @@ export interface WalkOptions {
   prune?: (name: string) => boolean;
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+// ignoreBOM keeps a leading U+FEFF, as Python's utf-8 codec does (a file may be named "\ufeff.txt").
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 function readLevel(root: string, rel: string, opts: WalkOptions): { level: WalkLevel; enter: string[] } | undefined {
   let entries: fs.Dirent<Buffer>[];
