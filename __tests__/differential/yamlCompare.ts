@@ -19,8 +19,7 @@ export const STRICTER_YAML: ReadonlyArray<[string, RegExp]> = [
   ['raw U+0085/U+2028/U+2029', /unsupported line break character/],
   ['limits', /nested more than|alias/i],
   // PyYAML lets a quoted scalar or a flow collection continue at column 0 (`v: "a` newline `b"`,
-  // `v: [a,` newline `b]`); the yaml package needs the line indented past its key, so the action
-  // refuses it.
+  // `v: [a,` newline `b]`); the action re-indents such lines (up to 64 of them) and refuses beyond.
   [
     'unindented continuation',
     /line (inside it )?is not indented past its key|expected ':' before this value|is not closed before this line, which is not indented past column/,

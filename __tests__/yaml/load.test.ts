@@ -258,16 +258,11 @@ describe('errors', () => {
     ['...\na: 1', /document end marker/, 1, 1],
     ['a: [1, 2', /flow sequence is not closed/, 1, 9],
     // Deliberate: PyYAML ignores indentation inside flow collections; the yaml package does not.
-    [
-      'x: 1\nv: [a,\n  b,\nc]',
-      /flow sequence is not closed before this line, which is not indented past column 1: PyYAML ignores indentation/,
-      4,
-      1,
-    ],
-    ['v: {a: 1,\nb: 2}', /flow map is not closed before this line/, 2, 1],
+    // A document marker at column 0 ends a flow collection for PyYAML too.
+    ['v: [a,\n---\n]', /flow sequence is not closed before this line/, 2, 1],
     ['a: "unterminated', /quoted string is not closed/, 1, 4],
     // The first problem in the text is reported, not the ': ' entry of the next line (differential seed 989764190).
-    ['v: "\n: "', /quoted string is not closed: .*continuation line is not indented past its key/, 1, 4],
+    ['v: "a\n---\nb"', /quoted string is not closed/, 1, 4],
     ['a: b: c', /Nested mappings are not allowed/, 1, 4],
     ['a:\tb', /tab character/, 1, 3],
     ['a: 1\n\tb: 2', /tab character/, 2, 1],
@@ -443,6 +438,18 @@ describe('issue 11 families', () => {
     [`b: {${'k'.repeat(1020)}    : v}`, `{'b': {'${'k'.repeat(1020)}': 'v'}}`],
     [`b: {? ${'k'.repeat(1100)} : v}`, `{'b': {'${'k'.repeat(1100)}': 'v'}}`],
     [`b: {&a ${'k'.repeat(1021)}: v}`, `{'b': {'${'k'.repeat(1021)}': 'v'}}`],
+    // PyYAML ignores indentation inside [ ] and { }; the action indents such lines before parsing.
+    ['conda_packages: ["a", b,\n"c",\nd,]', "{'conda_packages': ['a', 'b', 'c', 'd']}"],
+    ['x: 1\nv: [a,\n  b,\nc]', "{'x': 1, 'v': ['a', 'b', 'c']}"],
+    ['v: {a: 1,\nb: 2}', "{'v': {'a': 1, 'b': 2}}"],
+    ['a:\n  b: [x,\n y,\nz]\n  c: 1', "{'a': {'b': ['x', 'y', 'z'], 'c': 1}}"],
+    ['v: [a,\n b\nc, {d: [e,\nf]}]\nw: 2', "{'v': ['a', 'b c', {'d': ['e', 'f']}], 'w': 2}"],
+    ['v: [a,\n"x" #c\n,z]\n', "{'v': ['a', 'x', 'z']}"],
+    // ... and inside quoted scalars, whose folding drops the indentation.
+    ['v: "\n: "', "{'v': ' : '}"],
+    ["v: 'a\nb\n\nc'", "{'v': 'a b\\nc'}"],
+    ['a:\n  v: "x\n y\nz"\n  w: 1', "{'a': {'v': 'x y z', 'w': 1}}"],
+    ['- "a\nb"\n- c', "['a b', 'c']"],
   ])('%j', (text, repr) => {
     expect(reprOf(text)).toBe(repr);
   });
@@ -459,7 +466,6 @@ describe('issue 11 families', () => {
     ['e: !!omap [{a: 1, b: 2}]', /expected a single mapping item, but found 2 items/, 1, 12],
     ['%YAML 1.2\n%YAML 1.1\n---\na: 1', /found duplicate YAML directive/, 2, 1],
     ['%TAG !e! tag:a,2000:\n%TAG !e! tag:b,2000:\n---\na: 1', /duplicate tag handle !e!/, 2, 1],
-    ['conda_packages: ["a", b,\n"c",\nd,]', /flow sequence is not closed before this line, which is not indented past column 1/, 2, 1],
   ])('%j is refused', (text, message, line, col) => {
     const err = yamlError(text);
     expect(err.message).toMatch(message);
@@ -470,5 +476,19 @@ describe('issue 11 families', () => {
     expect(yamlError('%YAML 1.2\n---\na: !!timestamp 2024-02-30').message).toBe(
       "cannot construct !!timestamp from '2024-02-30': day is out of range for month",
     );
+  });
+});
+
+describe('flow collections continued at column 0', () => {
+  it('report positions in the file as written', () => {
+    const e = yamlError('v: [a,\nb, *nope]\n');
+    expect([e.message, e.line, e.col]).toEqual(["found undefined alias 'nope'", 2, 4]);
+  });
+
+  it('are re-indented a bounded number of times, then refused with the reason', () => {
+    const many = 'v: [a,\n' + 'b,\n'.repeat(100) + ']\n';
+    expect(yamlError(many).message).toMatch(/flow sequence is not closed before this line/);
+    const few = 'v: [a,\n' + 'b,\n'.repeat(20) + ']\n';
+    expect(reprOf(few)).toBe(`{'v': ['a'${", 'b'".repeat(20)}]}`);
   });
 });

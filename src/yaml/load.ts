@@ -19,6 +19,10 @@ import { ALIAS_BOMB, YAML_LIMITS } from './limits';
 
 export { YAML_LIMITS };
 
+/** At most this many lines are re-indented, and only while the re-parsing stays within the budget (characters parsed). */
+const MAX_REINDENTED_LINES = 64;
+const REINDENT_BUDGET = 4_000_000;
+
 /**
  * PyYAML's Reader rejects everything outside these ranges. U+0085, U+2028 and U+2029 are line
  * breaks to PyYAML but not to the `yaml` package, so they are refused as well rather than read
@@ -32,17 +36,31 @@ export function loadYaml(text: string, file?: string): PyValue {
   const unix = text.replace(/\r\n?/g, '\n');
   // PyYAML skips a byte order mark at the very start; the `yaml` package miscounts columns after one.
   const body = unix.startsWith('\ufeff') ? unix.slice(1) : unix;
-  const at = new Positions(body, file);
+  let at = new Positions(body, file);
   if (body.length > YAML_LIMITS.maxChars) {
     throw new YamlError(`the YAML text is ${body.length} characters long; the limit is ${YAML_LIMITS.maxChars}`, { file });
   }
   checkCharacters(body, at);
   checkFlowDepth(body, at);
 
-  const allTokens = Array.from(new Parser().parse(body));
-  checkDepth(allTokens, at);
-  const problem = findPyYamlSyntaxProblem(allTokens, body, (from, to) => at.codePoints(from, to));
-  if (problem) throw at.error(problem.message, problem.offset);
+  // Lines inside [ ] or { } that are not indented past their key end the collection for the yaml
+  // package but not for PyYAML; they are indented (which changes no value) and the text parsed again.
+  let read = body;
+  const shifts = new Map<number, number>();
+  const rounds = Math.min(MAX_REINDENTED_LINES, Math.floor(REINDENT_BUDGET / Math.max(body.length, 1)));
+  let allTokens: CST.Token[];
+  for (let round = 0; ; round++) {
+    allTokens = Array.from(new Parser().parse(read));
+    checkDepth(allTokens, at);
+    const problem = findPyYamlSyntaxProblem(allTokens, read, (from, to) => at.codePoints(from, to));
+    if (!problem) break;
+    if (problem.reindent === undefined || round >= rounds) throw at.error(problem.message, problem.offset);
+    const { lineStart, spaces } = problem.reindent;
+    const line = at.at(lineStart).line - 1;
+    read = read.slice(0, lineStart) + ' '.repeat(spaces) + read.slice(lineStart);
+    shifts.set(line, (shifts.get(line) ?? 0) + spaces);
+    at = new Positions(read, file, shifts);
+  }
   const { tokens, problem: endProblem } = dropRepeatedDocumentEnds(allTokens);
   if (endProblem) throw at.error(endProblem.message, endProblem.offset);
 
@@ -58,7 +76,7 @@ export function loadYaml(text: string, file?: string): PyValue {
     prettyErrors: false,
     keepSourceTokens: true,
   });
-  const docs = Array.from(composer.compose(tokens, true, body.length));
+  const docs = Array.from(composer.compose(tokens, true, read.length));
   // PyYAML stops at the first problem: one inside the first document, else the second document.
   // The 1,024-character limit on implicit keys is checked in code points by pyyaml-syntax.ts (the
   // yaml package counts UTF-16 units, and skips flow mappings).
@@ -67,7 +85,7 @@ export function loadYaml(text: string, file?: string): PyValue {
   if (docs.length > 1) throw at.error('expected a single document in the stream, but found another document', docs[1].range[0]);
   const root = docs[0]?.contents ?? null;
   if (root === null) return { kind: 'none', pos: { line: 1, col: 1 } };
-  return new ValueBuilder(body, at).build(root);
+  return new ValueBuilder(read, at).build(root);
 }
 
 /**

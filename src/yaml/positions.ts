@@ -7,9 +7,14 @@ export class Positions {
   /** Offsets of the high halves of surrogate pairs: each makes one column out of two code units. */
   private readonly pairs: number[] = [];
 
+  /**
+   * @param shifts spaces inserted at the start of a line (0-based line → count) into the text the
+   *   file was read as; positions are reported in the file as written.
+   */
   constructor(
     text: string,
     private readonly file?: string,
+    private readonly shifts?: ReadonlyMap<number, number>,
   ) {
     for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) this.lineStarts.push(i + 1);
     const astral = /[\ud800-\udbff][\udc00-\udfff]/g;
@@ -22,7 +27,9 @@ export class Positions {
     // Columns count characters, as editors and PyYAML do, not UTF-16 code units. Counting them by
     // search keeps every position O(log n): thousands of aliases on one line must not be quadratic.
     const pairsBefore = countAtOrBelow(this.pairs, offset - 2) - countAtOrBelow(this.pairs, start - 1);
-    return { line: line + 1, col: offset - start - pairsBefore + 1 };
+    const col = offset - start - pairsBefore + 1;
+    const shift = this.shifts?.get(line) ?? 0;
+    return { line: line + 1, col: Math.max(1, col - shift) };
   }
 
   /** Characters (code points) from `start` up to `end`, in O(log n). */

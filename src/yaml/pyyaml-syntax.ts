@@ -9,12 +9,17 @@ import type { CST } from 'yaml';
 export interface SyntaxProblem {
   message: string;
   offset: number;
+  /**
+   * Spaces that, inserted at the start of the line at `lineStart`, make the yaml package read the text
+   * as PyYAML does: PyYAML ignores indentation inside flow collections and quoted scalars, so they
+   * change no value.
+   */
+  reindent?: { lineStart: number; spaces: number };
 }
 
 const TAB_MESSAGE = 'tab character outside a quoted string, block scalar or comment; PyYAML does not accept tabs there (use spaces)';
 
-const QUOTE_MESSAGE =
-  'quoted string is not closed: either it is unterminated, or a continuation line is not indented past its key (which the yaml package requires)';
+const QUOTE_MESSAGE = 'quoted string is not closed';
 
 /** PyYAML ends an anchor or alias name only at these characters. */
 const AFTER_ANCHOR = new Set(['', ' ', '\t', '\n', '?', ':', ',', ']', '}', '%', '@', '`']);
@@ -78,6 +83,7 @@ export function findPyYamlSyntaxProblem(
     const { tok, flow } = visit;
     if (!tok) continue;
     const problem =
+      (flow ? null : unindentedQuoteProblem(tok, visit.indent, text)) ??
       checkToken(tok, flow, text) ??
       (flow ? null : continuationProblem(tok, visit.indent)) ??
       unclosedFlowProblem(tok, flow, visit.indent, text);
@@ -215,23 +221,51 @@ function keyLengthProblem(item: CST.CollectionItem, codePoints: CodePointCounter
  * has no closing bracket here, and what follows would be misread: refused, saying why.
  */
 function unclosedFlowProblem(tok: CST.Token, flow: boolean, indent: number, text: string): SyntaxProblem | null {
-  if (tok.type !== 'flow-collection' || flow) return null;
+  if (tok.type !== 'flow-collection' || flow || indent < 0) return null;
   if (tok.end.some((t) => t.type === 'flow-seq-end' || t.type === 'flow-map-end')) return null;
   const kind = tok.start.type === 'flow-map-start' ? 'map' : 'sequence';
   const lineBreak = /\n( *)(?=[^ \n#])/g;
   lineBreak.lastIndex = tok.offset;
   for (let m = lineBreak.exec(text); m; m = lineBreak.exec(text)) {
-    if (m[1].length <= indent || indent < 0) {
-      return {
-        message:
-          `flow ${kind} is not closed before this line, which is not indented past column ${Math.max(indent, 0) + 1}: PyYAML ignores ` +
-          `indentation inside [ ] and { }, but the YAML parser of this action ends the collection here; indent the line`,
-        offset: m.index + 1 + m[1].length,
-      };
-    }
+    if (m[1].length > indent) continue;
+    const lineStart = m.index + 1;
+    // At column 0, `---`, `...` and `%` are document markers and directives to PyYAML, even here.
+    const marker = m[1].length === 0 && /^(?:(?:---|\.\.\.)(?:[ \n]|$)|%)/.test(text.slice(lineStart, lineStart + 4));
+    return {
+      message:
+        `flow ${kind} is not closed before this line, which is not indented past column ${indent + 1}: PyYAML ignores ` +
+        `indentation inside [ ] and { }, but the YAML parser of this action ends the collection here; indent the line`,
+      offset: lineStart + m[1].length,
+      ...(marker ? {} : { reindent: { lineStart, spaces: indent + 1 - m[1].length } }),
+    };
   }
   // No such line: the closing bracket is missing, which the composer reports where the text ends.
   return null;
+}
+
+/**
+ * The same for a quoted scalar continued on a line that is not indented past the block collection:
+ * the yaml package cuts the scalar there, PyYAML reads on (folding drops the indentation anyway).
+ */
+function unindentedQuoteProblem(tok: CST.Token, indent: number, text: string): SyntaxProblem | null {
+  if (indent < 0 || (tok.type !== 'single-quoted-scalar' && tok.type !== 'double-quoted-scalar')) return null;
+  if (checkToken(tok, false, text) === null) return null;
+  const lineBreak = /\n( *)(?=[^ \n])/g;
+  lineBreak.lastIndex = tok.offset;
+  let m = lineBreak.exec(text);
+  // The yaml package ends the token just before the line it would not read as a continuation.
+  while (m && m.index <= tok.offset + tok.source.length && m[1].length > indent) m = lineBreak.exec(text);
+  if (!m || m.index > tok.offset + tok.source.length || m[1].length > indent) return null;
+  const lineStart = m.index + 1;
+  const marker = m[1].length === 0 && /^(?:---|\.\.\.)(?:[ \n]|$)/.test(text.slice(lineStart, lineStart + 4));
+  if (marker) return null;
+  return {
+    message:
+      `quoted string continues on a line not indented past column ${indent + 1}: PyYAML accepts that, but the YAML parser of ` +
+      `this action ends the string there; indent the line`,
+    offset: lineStart + m[1].length,
+    reindent: { lineStart, spaces: indent + 1 - m[1].length },
+  };
 }
 
 /** In block context PyYAML ends a plain value at a line indented no deeper than its collection. */
