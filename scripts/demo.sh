@@ -6,6 +6,8 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 [[ -d node_modules ]] || npm ci --no-audit --no-fund
 bash scripts/infra.sh install
 bash scripts/infra.sh start
+# The servers listen on fixed loopback ports; leave none running for the next command.
+trap 'bash scripts/infra.sh stop >/dev/null 2>&1 || true' EXIT
 set -a
 # shellcheck disable=SC1090
 source <(bash scripts/infra.sh env)

@@ -44,7 +44,7 @@ async function planCheckBuild(inputs: Inputs, files: SpecFile[], checks: Registr
     files,
     { cwd: inputs.workingDirectory, hostMachine: inputs.hostMachine, digests: fsDigests(inputs.workingDirectory, inputs.workspace) },
     (p) => {
-      if (named.size === 0 || named.has(p.file.key)) checks?.start(p);
+      if (named.size === 0 || named.has(p.key)) checks?.start(p);
     },
   );
   if (plan.errors.length > 0) {
@@ -64,7 +64,7 @@ async function planCheckBuild(inputs: Inputs, files: SpecFile[], checks: Registr
   const images = selectOnly(plan.images, inputs.only);
   const { records, failures } = checks ? await checks.finish(images) : { records: images.map((p) => record(p, 'planned')), failures: [] };
   // What the registry said, before any build changes a status.
-  const noop = new Set(images.filter((p) => p.noop).map((p) => p.file.key));
+  const noop = new Set(images.filter((p) => p.noop).map((p) => p.key));
   const registryOutputs = {
     ...(inputs.mode === 'plan' ? {} : checkOutputs(records)),
     ...matrixOutput(records, (r) => (inputs.mode === 'plan' ? !noop.has(r.key) : needsBuild(noop.has(r.key), r.status, inputs))),

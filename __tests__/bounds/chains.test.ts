@@ -90,7 +90,7 @@ test('a chain exactly MAX_BASE_CHAIN deep is planned; one more is refused', () =
   made.push(ok.ws, deep.ws);
   const a = plan(ok.ws, ok.files);
   expect(a.errors).toEqual([]);
-  expect(a.images.find((p) => p.file.key === `s${MAX_BASE_CHAIN - 1}`)?.baseKey).toBe(`s${MAX_BASE_CHAIN - 2}`);
+  expect(a.images.find((p) => p.key === `s${MAX_BASE_CHAIN - 1}`)?.baseKey).toBe(`s${MAX_BASE_CHAIN - 2}`);
   const b = plan(deep.ws, deep.files);
   expect(b.errors.map((e) => e.file)).toEqual([`s${MAX_BASE_CHAIN}.yaml`]);
 });

@@ -46,8 +46,8 @@ afterAll(async () => {
 });
 
 /**
- * What the action refuses on purpose although flytekit computes a tag (README "stricter than
- * flytekit"); each has its own words in the error.
+ * What the action refuses on purpose although flytekit computes a tag (docs/fidelity.md); each has
+ * its own words in the error.
  */
 const STRICTER: ReadonlyArray<[string, RegExp]> = [
   ['non-string name/registry/platform/path/tag_format', /must be a (string|path string)|name must be a string|tag_format must be a string/],

@@ -9,9 +9,8 @@ import type { Verdict } from './harness';
 import type { OracleAnswer } from './oracle';
 
 /**
- * The documented cases where the loader refuses what PyYAML loads (README "stricter than flytekit"
- * and docs/fragments/issue6-readme.md), by the words of the refusal. Everything else the loader
- * refuses while PyYAML loads it is a failure.
+ * The documented cases where the loader refuses what PyYAML loads (docs/fidelity.md), by the words
+ * of the refusal. Everything else the loader refuses while PyYAML loads it is a failure.
  */
 export const STRICTER_YAML: ReadonlyArray<[string, RegExp]> = [
   ['duplicate key', /duplicate key/i],

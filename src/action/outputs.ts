@@ -1,5 +1,12 @@
 import type { PlannedImage } from '../plan/plan';
 
+/**
+ * Every status an image can have in the outputs. `planned`: plan mode, nothing asked; `exists`,
+ * `missing`, `unknown`: what the registry said; `built`, `failed`, `cancelled`: what a build did;
+ * `skipped`: nothing to build (`builder: noop`).
+ */
+export type ImageStatusName = 'planned' | 'exists' | 'missing' | 'unknown' | 'built' | 'failed' | 'cancelled' | 'skipped';
+
 /** One image's outcome, as the `images` output and the summary report it. */
 export interface ImageRecord {
   key: string;
@@ -12,7 +19,7 @@ export interface ImageRecord {
   image: string;
   /** `ImageSpec.id`, baked into the image as `_F_IMG_ID`. */
   id: string;
-  status: string;
+  status: ImageStatusName;
   /** Why the status is what it is, when that is not obvious (unknown, failed, skipped). */
   reason?: string;
   digest?: string;
@@ -41,10 +48,10 @@ export function checkOutputs(records: ImageRecord[]): Outputs {
 }
 
 /** The record of a planned image, before any registry or builder has said anything. */
-export function record(p: PlannedImage, status: string): ImageRecord {
+export function record(p: PlannedImage, status: ImageStatusName): ImageRecord {
   return {
-    key: p.file.key,
-    file: p.file.rel,
+    key: p.key,
+    file: p.source.file,
     name: p.spec.values.name.kind === 'str' ? p.spec.values.name.value : '',
     tag: p.tag.tag,
     image: p.image,

@@ -25,6 +25,7 @@
  */
 import { InputError, SpecError } from '../errors';
 import type { SpecView } from '../spec/types';
+import { cacheMountFlag } from '../cache/table';
 import { checkLockFile, REQUIREMENTS_UV, type InstallMode } from './requirements';
 import {
   checkImageRef,
@@ -96,7 +97,7 @@ function instruction(keyword: string, parts: readonly string[]): string {
   return `${keyword} ` + parts.join(' \\\n    ');
 }
 
-const UV_CACHE_MOUNT = '--mount=type=cache,sharing=locked,mode=0777,target=/root/.cache/uv,id=uv';
+const UV_CACHE_MOUNT = cacheMountFlag('uv');
 const UV_BIN_MOUNT = '--mount=from=uv,source=/uv,target=/usr/bin/uv';
 const bindMount = (file: string): string => `--mount=type=bind,target=${file},src=${file}`;
 
@@ -158,7 +159,7 @@ function micromambaBlock(view: SpecView, pythonVersion: string): string {
   // `create` fails when the base image (e.g. another ImageSpec image) already has the env; then
   // install into it. The env must belong to the flytekit user, who runs the tasks.
   return instruction('RUN', [
-    `--mount=type=cache,sharing=locked,mode=0777,target=${MAMBA_ROOT}/pkgs,id=micromamba`,
+    cacheMountFlag('micromamba'),
     '--mount=from=micromamba,source=/usr/bin/micromamba,target=/usr/bin/micromamba',
     'micromamba config set use_lockfiles False &&',
     `( micromamba create ${prefix} ${args}`,
@@ -196,7 +197,7 @@ function installBlock(view: SpecView, mode: InstallMode, pipArgs: readonly strin
         instruction('ENV', ['POETRY_CACHE_DIR=/tmp/poetry_cache', 'POETRY_VIRTUALENVS_IN_PROJECT=true']),
         'WORKDIR /root',
         instruction('RUN', [
-          '--mount=type=cache,sharing=locked,mode=0777,target=/tmp/poetry_cache,id=poetry',
+          cacheMountFlag('poetry'),
           bindMount('poetry.lock'),
           bindMount('pyproject.toml'),
           ...secrets,
@@ -310,7 +311,7 @@ export function renderDockerfile(view: SpecView, opts: DockerfileOptions): strin
   if (view.aptPackages.length > 0) {
     sections.push([
       instruction('RUN', [
-        '--mount=type=cache,sharing=locked,mode=0777,target=/var/cache/apt,id=apt',
+        cacheMountFlag('apt'),
         `apt-get update && apt-get install -y --no-install-recommends ${view.aptPackages.join(' ')}`,
       ]),
     ]);

@@ -35,7 +35,7 @@ export async function buildOne(
   perBuild: PerBuild = {},
 ): Promise<BuildOutcome> {
   const started = Date.now();
-  const dir = fs.mkdtempSync(path.join(tmpRoot, `imagespec-${ctx.image.file.key}-`));
+  const dir = fs.mkdtempSync(path.join(tmpRoot, `imagespec-${ctx.image.key}-`));
   try {
     const contextDir = path.join(dir, 'context');
     writeContext(ctx, contextDir);
@@ -48,7 +48,7 @@ export async function buildOne(
       tag: ctx.image.image,
       contextDir,
       metadataFile,
-      cacheKey: ctx.image.file.key,
+      cacheKey: ctx.image.key,
     });
     const code = await exec('docker', args);
     if (code !== 0) return { ok: false, durationMs: Date.now() - started, error: `docker buildx build exited with ${code}` };

@@ -8,18 +8,9 @@
 import objectHash from 'object-hash';
 import { specView } from '../spec/view';
 import type { PreparedContext } from '../build/context';
+import { CACHE_MOUNTS, cacheMountFlag, type CacheMountId } from './table';
 
-/**
- * Every cache mount the Dockerfile generator writes, by id. The copy builds must mount the same
- * id with the same sharing mode, or BuildKit hands them a different directory.
- * (__tests__/cache/mounts.test.ts keeps this table in step with src/build/dockerfile.ts.)
- */
-export const CACHE_MOUNTS: Readonly<Record<string, string>> = {
-  uv: '/root/.cache/uv',
-  apt: '/var/cache/apt',
-  micromamba: '/opt/micromamba/pkgs',
-  poetry: '/tmp/poetry_cache',
-};
+export { CACHE_MOUNTS };
 
 /**
  * A small public image with `sh` and `cp` for the copy builds. It only moves files between the
@@ -28,15 +19,13 @@ export const CACHE_MOUNTS: Readonly<Record<string, string>> = {
 export const COPY_IMAGE = 'docker.io/library/debian:bookworm-slim';
 
 /** The cache mount ids a set of rendered Dockerfiles use, in a fixed order. */
-export function mountIdsUsed(dockerfiles: readonly string[]): string[] {
+export function mountIdsUsed(dockerfiles: readonly string[]): CacheMountId[] {
   const used = new Set<string>();
   for (const text of dockerfiles) {
     for (const m of text.matchAll(/--mount=type=cache,[^\s]*?\bid=([A-Za-z0-9_-]+)/g)) used.add(m[1]);
   }
-  return Object.keys(CACHE_MOUNTS).filter((id) => used.has(id));
+  return (Object.keys(CACHE_MOUNTS) as CacheMountId[]).filter((id) => used.has(id));
 }
-
-const mountFlag = (id: string, target: string): string => `--mount=type=cache,sharing=locked,mode=0777,target=${target},id=${id}`;
 
 /**
  * Each copy build gets a fresh value of this build argument, so its RUNs always execute (a cached
@@ -45,21 +34,21 @@ const mountFlag = (id: string, target: string): string => `--mount=type=cache,sh
 export const NONCE_ARG = 'IMAGESPEC_COPY_NONCE';
 
 /** Copies `<context>/<id>/` into each mount. */
-export function restoreDockerfile(ids: readonly string[], image = COPY_IMAGE): string {
+export function restoreDockerfile(ids: readonly CacheMountId[], image = COPY_IMAGE): string {
   const lines = [`FROM ${image}`, `ARG ${NONCE_ARG}`];
   for (const id of ids) {
     lines.push(
-      `RUN ${mountFlag(id, `/cache-mount/${id}`)} --mount=type=bind,source=${id},target=/restore/${id} cp -a /restore/${id}/. /cache-mount/${id}/`,
+      `RUN ${cacheMountFlag(id, `/cache-mount/${id}`)} --mount=type=bind,source=${id},target=/restore/${id} cp -a /restore/${id}/. /cache-mount/${id}/`,
     );
   }
   return lines.join('\n') + '\n';
 }
 
 /** Copies each mount to `/<id>/` of a scratch stage, for `--output type=local`. */
-export function exportDockerfile(ids: readonly string[], image = COPY_IMAGE): string {
+export function exportDockerfile(ids: readonly CacheMountId[], image = COPY_IMAGE): string {
   const lines = [`FROM ${image} AS mounts`, `ARG ${NONCE_ARG}`];
   for (const id of ids) {
-    lines.push(`RUN ${mountFlag(id, `/cache-mount/${id}`)} mkdir -p /export/${id} && cp -a /cache-mount/${id}/. /export/${id}/`);
+    lines.push(`RUN ${cacheMountFlag(id, `/cache-mount/${id}`)} mkdir -p /export/${id} && cp -a /cache-mount/${id}/. /export/${id}/`);
   }
   lines.push('FROM scratch', 'COPY --from=mounts /export/ /');
   return lines.join('\n') + '\n';
@@ -94,8 +83,8 @@ function installInputs(ctx: PreparedContext, fileHash: (absPath: string) => stri
  * The save then stores the grown mounts under the new key.
  */
 export function mountCacheKeys(contexts: readonly PreparedContext[], arch: string, fileHash: (absPath: string) => string): MountCacheKeys {
-  const keys = contexts.map((c) => c.image.file.key).sort();
-  const inputs = [...contexts].sort((a, b) => (a.image.file.key < b.image.file.key ? -1 : 1)).map((c) => installInputs(c, fileHash));
+  const keys = contexts.map((c) => c.image.key).sort();
+  const inputs = [...contexts].sort((a, b) => (a.image.key < b.image.key ? -1 : 1)).map((c) => installInputs(c, fileHash));
   const which = objectHash(keys, { algorithm: 'sha1' }).slice(0, 12);
   const what = objectHash(inputs, { algorithm: 'sha1' }).slice(0, 16);
   const prefix = `imagespec-mounts-v1-${arch}-`;

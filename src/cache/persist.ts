@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { exportDockerfile, NONCE_ARG, restoreDockerfile } from './mounts';
+import type { CacheMountId } from './table';
 
 export interface CacheService {
   /** `@actions/cache` restoreCache: the matched key, or undefined on a miss. */
@@ -28,7 +29,7 @@ export interface MountIo {
 export interface MountState {
   /** Directory `@actions/cache` archives; the same path in every run, since it is part of the cache version. */
   dir: string;
-  ids: string[];
+  ids: CacheMountId[];
   key: string;
   /** The key restore matched; an exact hit on `key` means there is nothing new to save. */
   matchedKey?: string;

@@ -9,8 +9,18 @@ import { checkEncodable } from '../spec/view';
 import type { SpecFile } from '../discover/specFiles';
 import { computeTag, Digests, hashedSourceRoot, specId, TagResult } from '../tag/compute';
 
+/** Where an image is defined: a file may hold many images, so an image is not its file. */
+export interface ImageSource {
+  /** The file relative to the working directory, with `/` separators. */
+  file: string;
+  /** 1-based line of the definition, where a file can hold more than one image. */
+  line?: number;
+}
+
 export interface PlannedImage {
-  file: SpecFile;
+  /** Unique among the planned images: how outputs, `only`, the matrix and annotations name it. */
+  key: string;
+  source: ImageSource;
   spec: ImageSpec;
   tag: TagResult;
   id: string;
@@ -95,7 +105,7 @@ function planOne(file: SpecFile, spec: ImageSpec, digests: Digests, baseKey?: st
     }
     image = pyStr(b);
   }
-  return { file, spec, tag, id: specId(spec), image, noop, baseKey };
+  return { key: file.key, source: { file: file.rel }, spec, tag, id: specId(spec), image, noop, baseKey };
 }
 
 const YIELD_EVERY_FILES = 4;
