@@ -7,6 +7,7 @@
 import * as path from 'node:path';
 import { SpecError } from '../errors';
 import type { ImageSpec } from '../spec/types';
+import { checkEncodable } from '../spec/view';
 import { computeTag, Digests, specId } from '../tag/compute';
 import { imageOf, ImageTag, NOOP, NotBuilt, PlannedImage } from './plan';
 
@@ -89,6 +90,7 @@ export async function planPythonImages(files: readonly string[], opts: PythonPla
     const builder = f.spec.values.builder;
     const one: Found = { ...f, builder: builder.kind === 'str' ? builder.value : undefined };
     try {
+      checkEncodable(f.spec);
       const tag = computeTag(f.spec, opts.digests);
       images.push(planned(one, tag, specId(f.spec), imageOf(f.spec, tag)));
     } catch (e) {
