@@ -3,9 +3,10 @@
  * exist (with values the action accepts), every required input, only outputs that exist; every
  * other action pinned by commit SHA; explicit, least-privilege permissions.
  *
- * Source of truth: the files in `examples/workflows/`. README.md shows each of them verbatim (a
- * test below fails when a file and its README copy differ), and every other ```yaml block of the
- * README that has a `jobs:` key is checked as well, like `.github/workflows/*.yml`.
+ * Source of truth: the files in `examples/workflows/`. README.md shows the main ones verbatim and
+ * docs/workflows.md the others (a test below fails when a file and its copy differ), and every other
+ * ```yaml block of those documents that has a `jobs:` key is checked as well, like
+ * `.github/workflows/*.yml`.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -28,7 +29,10 @@ const ACTION: ActionSpec = parseDocument(fs.readFileSync(path.join(REPO_ROOT, 'a
 const MATRIX_FIELDS = Object.keys(
   (
     JSON.parse(
-      matrixOutput([{ key: 'k', file: 'k.yaml', name: 'n', tag: 't', image: 'r/n:t', id: 'i', status: 'missing' }], () => true).matrix,
+      matrixOutput(
+        [{ key: 'k', file: 'k.yaml', name: 'n', tag: 't', image: 'r/n:t', id: 'i', status: 'missing', origin: 'yaml' }],
+        () => true,
+      ).matrix,
     ) as {
       include: Obj[];
     }
@@ -74,8 +78,8 @@ function inputError(withs: Obj): string | undefined {
 }
 
 /**
- * The problems of one workflow (or README fragment), as sentences; empty when it is fine.
- * `fragment`: a README excerpt that may leave out `on:`.
+ * The problems of one workflow (or documentation fragment), as sentences; empty when it is fine.
+ * `fragment`: an excerpt in the documentation that may leave out `on:`.
  */
 export function checkWorkflow(text: string, opts: { fragment?: boolean } = {}): string[] {
   const problems: string[] = [];
@@ -215,8 +219,14 @@ function pins(text: string): Array<[string, string]> {
 
 // ---------------------------------------------------------------------------------------------
 
-const readme = fs.readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf8');
-const readmeBlocks = [...readme.matchAll(/^```ya?ml\n([\s\S]*?)^```$/gm)].map((m) => m[1]);
+const yamlBlocks = (doc: string): string[] =>
+  [...fs.readFileSync(path.join(REPO_ROOT, doc), 'utf8').matchAll(/^```ya?ml\n([\s\S]*?)^```$/gm)].map((m) => m[1]);
+/** Where the documentation shows workflows: the README the main ones, docs/workflows.md the others. */
+const SHOWN_IN: Record<string, string[]> = {
+  'README.md': ['push-main.yml', 'pull-request.yml', 'fan-out.yml'],
+  'docs/workflows.md': ['force-rebuild.yml', 'remote-builder.yml'],
+};
+const docBlocks = Object.keys(SHOWN_IN).flatMap(yamlBlocks);
 const exampleDir = path.join(REPO_ROOT, 'examples', 'workflows');
 const ciDir = path.join(REPO_ROOT, '.github', 'workflows');
 const ymls = (dir: string) =>
@@ -239,23 +249,27 @@ test.each(files.map((f) => [rel(f), f]))('%s uses the action as action.yml decla
   expect(checkWorkflow(fs.readFileSync(file, 'utf8'))).toEqual([]);
 });
 
-test('every README yaml block with jobs: uses the action as action.yml declares it', () => {
-  const withJobs = readmeBlocks.filter((b) => /^jobs:/m.test(b));
+test('every documented yaml block with jobs: uses the action as action.yml declares it', () => {
+  const withJobs = docBlocks.filter((b) => /^jobs:/m.test(b));
   expect(withJobs.length).toBeGreaterThan(ymls(exampleDir).length);
   for (const [i, block] of withJobs.entries()) {
     expect({ block: i, problems: checkWorkflow(block, { fragment: true }) }).toEqual({ block: i, problems: [] });
   }
 });
 
-test.each(ymls(exampleDir).map((f) => [rel(f), f]))('README.md shows %s verbatim', (_name, file) => {
-  const text = fs.readFileSync(file, 'utf8');
-  expect(readmeBlocks).toContain(text);
+test('every example workflow has its place in the documentation', () => {
+  expect(ymls(exampleDir).map((f) => path.basename(f))).toEqual(Object.values(SHOWN_IN).flat().sort());
+});
+
+test.each(Object.entries(SHOWN_IN).flatMap(([doc, examples]) => examples.map((e) => [doc, e])))('%s shows %s verbatim', (doc, example) => {
+  const text = fs.readFileSync(path.join(exampleDir, example), 'utf8');
+  expect(yamlBlocks(doc)).toContain(text);
 });
 
 test('each pinned action has one commit per version comment everywhere', () => {
   const seen = new Map<string, string>();
   const problems: string[] = [];
-  for (const text of [...files.map((f) => fs.readFileSync(f, 'utf8')), ...readmeBlocks]) {
+  for (const text of [...files.map((f) => fs.readFileSync(f, 'utf8')), ...docBlocks]) {
     for (const [ref, version] of pins(text)) {
       const action = ref.split('@')[0];
       const key = `${action} ${version}`;
@@ -362,7 +376,7 @@ test.each([
   expect(checkWorkflow(bad).join('\n')).toMatch(expected);
 });
 
-test('the README check fails when an example file and its README copy differ', () => {
+test('the verbatim check fails when an example file and its documented copy differ', () => {
   const text = fs.readFileSync(path.join(exampleDir, 'push-main.yml'), 'utf8');
-  expect(readmeBlocks).not.toContain(text.replace('cache: gha', 'cache: none'));
+  expect(docBlocks).not.toContain(text.replace('cache: gha', 'cache: none'));
 });

@@ -1,15 +1,17 @@
-// `npm run bench`: every benchmark in turn, then one table (Markdown, for the README).
+// `npm run bench`: every benchmark in turn, then one table (Markdown, for bench/README.md).
 //
-//   node bench/run.mjs [--tiny] [--only noop,plan,cold,rebuild] [--json results.json] [--update-doc FILE]
+//   node bench/run.mjs [--tiny] [--only noop,plan,cold,rebuild,python] [--json results.json] [--update-doc [FILE]]
 //
 // --update-doc replaces what stands between `<!-- bench:results -->` and `<!-- /bench:results -->` in
-// FILE (the README's Performance section) with the machine line and the table of this run.
+// FILE (by default bench/README.md, the benchmarks' report) with the machine line and the table of
+// this run.
 // --tiny runs each with tiny sizes (the smoke test's mode: it proves the benchmarks still work, the
 // figures mean nothing). Needs the servers of `bash scripts/infra.sh start` and a current `dist/`
 // (`npm run build`). Targets missed are reported, not failed: the exit status is non-zero only when
 // a benchmark could not run or its output was wrong (e.g. a tag differing from flytekit's).
 import * as fs from 'node:fs';
-import { machine } from './lib/common.mjs';
+import * as path from 'node:path';
+import { machine, REPO_ROOT } from './lib/common.mjs';
 import { renderTable } from './lib/table.mjs';
 
 const BENCHES = {
@@ -17,12 +19,19 @@ const BENCHES = {
   plan: './plan-scale.mjs',
   cold: './cold-start.mjs',
   rebuild: './rebuild.mjs',
+  python: './python-plan.mjs',
 };
 
 const argv = process.argv.slice(2);
 const opt = (name) => {
   const i = argv.indexOf(`--${name}`);
   return i >= 0 ? argv[i + 1] : undefined;
+};
+/** `--name FILE`, or `fallback` for a bare `--name`; undefined without the flag. */
+const optFile = (name, fallback) => {
+  if (!argv.includes(`--${name}`)) return undefined;
+  const v = opt(name);
+  return v === undefined || v.startsWith('--') ? fallback : v;
 };
 const tiny = argv.includes('--tiny');
 const only = (opt('only') ?? Object.keys(BENCHES).join(',')).split(',').filter(Boolean);
@@ -62,7 +71,7 @@ const table = renderTable(rows);
 process.stdout.write(`\n${machineLine}${tiny ? ' — tiny sizes, figures meaningless' : ''}\n\n${table}\n`);
 const jsonFile = opt('json');
 if (jsonFile) fs.writeFileSync(jsonFile, `${JSON.stringify(results, null, 2)}\n`);
-const doc = opt('update-doc');
+const doc = optFile('update-doc', path.join(REPO_ROOT, 'bench', 'README.md'));
 if (doc && !tiny && !broken) {
   const text = fs.readFileSync(doc, 'utf8');
   const re = /(<!-- bench:results -->\n)[\s\S]*?(<!-- \/bench:results -->)/;

@@ -2,10 +2,14 @@
 // type-checked everything before this runs, so ncc only transpiles (-t), and it minifies (-m): a
 // smaller bundle starts faster, which every run of the action pays (bench/cold-start.mjs).
 // Function and class names survive minification, so stack traces still name them.
+// While it rewrites dist/ it holds the checkout's build lock (scripts/lib/build-lock.cjs): readers
+// of dist/ in this checkout, such as the benchmarks, wait for it.
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import buildLock from './lib/build-lock.cjs';
+import { copyPythonHelpers } from './lib/python-helpers.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const ncc = path.join(root, 'node_modules', '@vercel', 'ncc', 'dist', 'ncc', 'cli.js');
@@ -24,7 +28,12 @@ function bundle([entry, out]) {
   });
 }
 
+const release = await buildLock.acquireBuildLock(root, {
+  onWait: (holder) => console.log(`waiting for the build of this checkout running as pid ${holder.pid}`),
+});
 fs.rmSync(path.join(root, 'dist'), { recursive: true, force: true });
 const started = Date.now();
 await Promise.all(BUNDLES.map(bundle));
+copyPythonHelpers(root, path.join(root, 'dist'));
+release();
 console.log(`dist/: ${BUNDLES.length} bundles in ${((Date.now() - started) / 1000).toFixed(1)} s`);

@@ -69,7 +69,7 @@ describe('what a registry answer means', () => {
 });
 
 test('base specs are built before the specs that use them', () => {
-  const img = (key: string, baseKey?: string) => ({ file: { key }, baseKey }) as unknown as PlannedImage;
-  const order = buildOrder([img('a', 'c'), img('b'), img('c', 'd'), img('d')]).map((p) => p.file.key);
+  const img = (key: string, baseKey?: string) => ({ key, baseKey }) as unknown as PlannedImage;
+  const order = buildOrder([img('a', 'c'), img('b'), img('c', 'd'), img('d')]).map((p) => p.key);
   expect(order).toEqual(['d', 'c', 'a', 'b']);
 });

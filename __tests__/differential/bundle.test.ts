@@ -49,9 +49,9 @@ test('the bundled action computes flytekit’s tag and id for generated specs, a
         else fs.rmSync(files[i]);
       });
       let r = await runStep({ workspace: ws, with: { specs: 'specs/*.yaml', mode: 'plan' }, env: { ...GIT_ENV } });
-      // Specs the action refuses on purpose (README "stricter than flytekit"; `builder: noop` without
-      // a string base_image, which pyflyte refuses when it builds) are taken out and the step is run
-      // again on the rest. The plan reports load errors before hashing errors, hence the loop.
+      // Specs the action refuses on purpose (docs/fidelity.md, e.g. `builder: noop` without a string
+      // base_image, which pyflyte refuses when it builds) are taken out and the step is run again on
+      // the rest. The plan reports load errors before hashing errors, hence the loop.
       let refusedTotal = 0;
       for (let round = 0; r.exitCode !== 0 && round < 3; round++) {
         const refused = r.annotations.filter((a) => a.level === 'error' && a.props.file).map((a) => a.props.file);

@@ -330,8 +330,8 @@ describe('validation before the first build', () => {
     ['a platform with NUL', 'platform: "linux/amd64\\0"\n'],
     ['a 200 KB platform', `platform: "linux/${'a'.repeat(200_000)}"\n`],
     ['a tag_format that is no image reference', 'tag_format: "{spec_hash} x"\n'],
-    ['a 200 KB env key', `env: {${'K'.repeat(200_000)}: v}\n`],
-    ['a 5,000-character env key', `env: {${'K'.repeat(5000)}: v}\n`],
+    ['a 200 KB env key', `env:\n  ? ${'K'.repeat(200_000)}\n  : v\n`],
+    ['a 5,000-character env key', `env:\n  ? ${'K'.repeat(5000)}\n  : v\n`],
     ['a 200 KB entrypoint item', `entrypoint: ["${'e'.repeat(200_000)}"]\n`],
     [
       'apt packages that make a line BuildKit cannot read',
@@ -349,6 +349,7 @@ describe('validation before the first build', () => {
     expect(docker.calls()).toEqual([]);
     const err = r.annotations.find((a) => a.level === 'error');
     expect(err?.props.file).toBe('zz.yaml');
+    expect(err?.message).toMatch(/platform|image reference|longer than|BuildKit|not a valid/);
     expect(r.stderr).not.toMatch(/\n\s+at /);
     expectNoInjection(r);
   });

@@ -22,7 +22,7 @@ async function both(files: Record<string, string>) {
 }
 
 const summary = (r: { images: PlannedImage[]; errors: Array<{ describe(): string }> }) => ({
-  images: r.images.map((p) => [p.file.key, p.image, p.id, p.baseKey ?? null]),
+  images: r.images.map((p) => [p.key, p.image, p.id, p.baseKey ?? null]),
   errors: r.errors.map((e) => e.describe()),
 });
 
@@ -37,9 +37,9 @@ test('the same plan as planImages; images without a repository base spec are han
   const { async, sync, early } = await both(files);
   expect(summary(async)).toEqual(summary(sync));
   expect(async.images).toHaveLength(23);
-  expect(early.map((p) => p.file.key).sort()).toEqual(
+  expect(early.map((p) => p.key).sort()).toEqual(
     async.images
-      .map((p) => p.file.key)
+      .map((p) => p.key)
       .filter((k) => k !== 'app')
       .sort(),
   );
@@ -55,7 +55,7 @@ test('with an invalid spec the plan has only errors, like planImages, whatever w
   expect(summary(async)).toEqual(summary(sync));
   expect(async.images).toEqual([]);
   expect(async.errors.length).toBeGreaterThan(0);
-  expect(early.map((p) => p.file.key)).toEqual(['good']);
+  expect(early.map((p) => p.key)).toEqual(['good']);
 });
 
 test('the event loop runs between files', async () => {

@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import fileCommands from '../../scripts/lib/file-commands.cjs';
+import buildLock from '../../scripts/lib/build-lock.cjs';
 
 const { parseFileCommands } = fileCommands;
 
@@ -100,22 +101,6 @@ export async function runNode(script, { args = [], env = {}, cwd = REPO_ROOT, rs
  */
 let snapshot;
 
-/** Whether `npm run build` (or one of its ncc steps) is running: dist/ is then half written. Linux only. */
-function buildRunning() {
-  if (process.platform !== 'linux') return false;
-  for (const pid of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(pid)) continue;
-    let cmd;
-    try {
-      cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
-    } catch {
-      continue; // gone
-    }
-    if (/\bnpm run (--silent )?build\b|\bncc build\b/.test(cmd)) return true;
-  }
-  return false;
-}
-
 /** Every file under `dir` with its size and mtime, to tell whether it changed. */
 function listing(dir) {
   const out = [];
@@ -135,28 +120,45 @@ function listing(dir) {
 
 export function actionDir() {
   if (snapshot) return snapshot;
-  const deadline = Date.now() + 300_000;
-  const dist = path.join(REPO_ROOT, 'dist');
+  snapshot = snapshotAction(REPO_ROOT);
+  const dir = snapshot;
+  process.on('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
+  return snapshot;
+}
+
+/**
+ * Copies action.yml and dist/ of the checkout `root` into a new temporary directory, once no build
+ * of that checkout is writing dist/: while `npm run build` there holds its lock
+ * (scripts/lib/build-lock.cjs), or dist/ changed in the last 3 s or while copying, it waits and
+ * tries again, at most `timeoutMs`. Builds of other checkouts, and any other process, are no reason
+ * to wait. Returns the directory; the caller removes it.
+ */
+export function snapshotAction(root, { timeoutMs = 300_000, pollMs = 2000 } = {}) {
+  const deadline = Date.now() + timeoutMs;
+  const dist = path.join(root, 'dist');
+  const building = () => {
+    const holder = buildLock.lockHolder(root);
+    return holder ? `npm run build of this checkout is running (pid ${holder.pid})` : undefined;
+  };
   for (;;) {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'imagespec-bench-action-'));
     try {
       // A build in progress, or one that just ended, would give a mix of old and new files.
-      if (buildRunning()) throw new Error('npm run build is running');
+      const running = building();
+      if (running) throw new Error(running);
       const before = listing(dist);
       const newest = Math.max(...before.map((l) => Number(l.split(':').pop())));
       if (Date.now() - newest < 3000) throw new Error('dist/ changed in the last 3 s');
-      fs.copyFileSync(path.join(REPO_ROOT, 'action.yml'), path.join(dir, 'action.yml'));
+      fs.copyFileSync(path.join(root, 'action.yml'), path.join(dir, 'action.yml'));
       const runs = parseYaml(fs.readFileSync(path.join(dir, 'action.yml'), 'utf8')).runs;
       fs.cpSync(dist, path.join(dir, 'dist'), { recursive: true });
       for (const script of [runs.main, runs.post].filter(Boolean)) fs.statSync(path.join(dir, script));
-      if (buildRunning() || listing(dist).join('\n') !== before.join('\n')) throw new Error('dist/ changed while copying');
-      snapshot = dir;
-      process.on('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
+      if (building() || listing(dist).join('\n') !== before.join('\n')) throw new Error('dist/ changed while copying');
       return dir;
     } catch (e) {
       fs.rmSync(dir, { recursive: true, force: true });
       if (Date.now() > deadline) throw new Error(`no complete dist/ to benchmark (run npm run build): ${e.message}`, { cause: e });
-      execFileSync('sleep', ['2']); // someone is rebuilding dist/: wait for it
+      execFileSync('sleep', [String(pollMs / 1000)]); // someone is rebuilding dist/: wait for it
     }
   }
 }

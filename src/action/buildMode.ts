@@ -4,10 +4,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { runTool } from './runTool';
 import { SpecError } from '../errors';
-import { argvProblem, buildArgsFor, buildOne, BuildSettings, Exec, sampleBuildDir } from '../build/run';
-import { checkImageRef } from '../build/sanitize';
-import { fieldWhere } from '../spec/postInit';
-import { prepareContext, PreparedContext } from '../build/context';
+import { argvProblem, buildArgsFor, buildOne, BuildSettings, Exec, sampleBuildDir } from '../docker/run';
+import { checkImageRef } from '../docker/sanitize';
+import { fieldWhere } from '../imagespec/postInit';
+import { prepareContext, PreparedContext } from '../docker/context';
 import type { PlannedImage } from '../plan/plan';
 import type { ImageRecord } from './outputs';
 import type { Inputs } from './inputs';
@@ -31,12 +31,12 @@ export interface BuildModeOptions {
 
 /** Base specs first, so a child's FROM names an image that was just pushed. Input order otherwise. */
 export function buildOrder(images: PlannedImage[]): PlannedImage[] {
-  const byKey = new Map(images.map((p) => [p.file.key, p]));
+  const byKey = new Map(images.map((p) => [p.key, p]));
   const done = new Set<string>();
   const out: PlannedImage[] = [];
   const visit = (p: PlannedImage) => {
-    if (done.has(p.file.key)) return;
-    done.add(p.file.key);
+    if (done.has(p.key)) return;
+    done.add(p.key);
     if (p.baseKey) visit(byKey.get(p.baseKey)!);
     out.push(p);
   };
@@ -55,9 +55,9 @@ export function prepareAll(
 ): { contexts: Map<string, PreparedContext>; errors: SpecError[] } {
   const contexts = new Map<string, PreparedContext>();
   const errors: SpecError[] = [];
-  const byKey = new Map(images.map((p) => [p.file.key, p]));
+  const byKey = new Map(images.map((p) => [p.key, p]));
   for (const p of images) {
-    if (!needed.has(p.file.key)) continue;
+    if (!needed.has(p.key)) continue;
     try {
       const base = p.baseKey ? byKey.get(p.baseKey)!.image : undefined;
       const ctx = prepareContext(p, base, {
@@ -68,7 +68,7 @@ export function prepareAll(
         secretMounts: o.secretMounts,
       });
       checkBuildArgs(ctx, base, o);
-      contexts.set(p.file.key, ctx);
+      contexts.set(p.key, ctx);
     } catch (e) {
       if (!(e instanceof SpecError)) throw e;
       errors.push(e);
@@ -95,7 +95,7 @@ function checkBuildArgs(ctx: PreparedContext, base: string | undefined, o: Build
   }
   const layouts = path.join(o.tmpRoot ?? os.tmpdir(), 'imagespec-layouts-XXXXXX');
   const args = buildArgsFor(ctx, o.settings, sampleBuildDir(o.tmpRoot), {
-    output: o.settings.push ? undefined : `type=oci,dest=${path.join(layouts, p.file.key)},tar=false`,
+    output: o.settings.push ? undefined : `type=oci,dest=${path.join(layouts, p.key)},tar=false`,
     buildContexts: base ? [[base, `oci-layout://${layouts}/${p.baseKey ?? ''}@sha256:${'0'.repeat(64)}`]] : undefined,
   });
   const problem = argvProblem(args);
@@ -117,12 +117,12 @@ export async function buildMissing(
   // kept as an OCI layout and handed to them as a named build context instead.
   const layouts = new Map<string, string>();
   const layoutRoot = o.settings.push ? undefined : fs.mkdtempSync(path.join(o.tmpRoot ?? os.tmpdir(), 'imagespec-layouts-'));
-  const isBaseOfAnother = (key: string) => order.some((c) => c.baseKey === key && contexts.has(c.file.key));
+  const isBaseOfAnother = (key: string) => order.some((c) => c.baseKey === key && contexts.has(c.key));
   try {
     for (const p of order) {
-      const ctx = contexts.get(p.file.key);
+      const ctx = contexts.get(p.key);
       if (!ctx) continue;
-      const r = records.get(p.file.key)!;
+      const r = records.get(p.key)!;
       const base = p.baseKey ? records.get(p.baseKey) : undefined;
       if (base && (base.status === 'failed' || base.status === 'cancelled')) {
         Object.assign(r, { status: 'cancelled', reason: `its base image ${base.key} was not built` });
@@ -132,16 +132,16 @@ export async function buildMissing(
         Object.assign(r, { status: 'cancelled', reason: 'an earlier build failed and fail-fast is set' });
         continue;
       }
-      core.startGroup(`Building ${p.file.key}: ${p.image}`);
+      core.startGroup(`Building ${p.key}: ${p.image}`);
       let outcome;
       try {
-        const ociDir = layoutRoot && isBaseOfAnother(p.file.key) ? path.join(layoutRoot, p.file.key) : undefined;
+        const ociDir = layoutRoot && isBaseOfAnother(p.key) ? path.join(layoutRoot, p.key) : undefined;
         const baseLayout = p.baseKey ? layouts.get(p.baseKey) : undefined;
         outcome = await buildOne(ctx, o.settings, o.exec, o.tmpRoot, {
           output: ociDir ? `type=oci,dest=${ociDir},tar=false` : undefined,
           buildContexts: baseLayout && base ? [[base.image, `oci-layout://${baseLayout}`]] : undefined,
         });
-        if (outcome.ok && ociDir && outcome.digest) layouts.set(p.file.key, `${ociDir}@${outcome.digest}`);
+        if (outcome.ok && ociDir && outcome.digest) layouts.set(p.key, `${ociDir}@${outcome.digest}`);
       } finally {
         core.endGroup();
       }
@@ -153,11 +153,11 @@ export async function buildMissing(
           reason: o.settings.push ? undefined : 'not pushed (push: false)',
         });
         core.info(
-          `${p.file.key}: built ${p.image}${outcome.digest ? ` (${outcome.digest})` : ''} in ${(outcome.durationMs / 1000).toFixed(1)} s`,
+          `${p.key}: built ${p.image}${outcome.digest ? ` (${outcome.digest})` : ''} in ${(outcome.durationMs / 1000).toFixed(1)} s`,
         );
       } else {
         Object.assign(r, { status: 'failed', reason: outcome.error, durationMs: outcome.durationMs });
-        core.error(`${p.image}: build failed: ${outcome.error}`, { title: `Build of ${p.file.key} failed`, file: o.annotationFile(p) });
+        core.error(`${p.image}: build failed: ${outcome.error}`, { title: `Build of ${p.key} failed`, file: o.annotationFile(p) });
         if (o.failFast) stop = true;
       }
     }
@@ -184,7 +184,7 @@ export function layerCache(cache: Inputs['cache'], env: NodeJS.ProcessEnv): Inpu
  * instead, and then nothing has been built.
  */
 export async function runBuildMode(inputs: Inputs, images: PlannedImage[], records: ImageRecord[]): Promise<{ errors: SpecError[] }> {
-  const needed = new Set(images.filter((p, i) => needsBuild(p.noop, records[i].status, inputs)).map((p) => p.file.key));
+  const needed = new Set(images.filter((p, i) => needsBuild(p.notBuilt !== undefined, records[i].status, inputs)).map((p) => p.key));
   // flytekit names pip secret mounts secret_<i>; the Dockerfile mounts and buildx's --secret must agree.
   const cacheBackend = layerCache(inputs.cache, process.env);
   const mounts = inputs.pipSecretMounts.map((m, i) => ({ id: `secret_${i}`, ...m }));
@@ -205,7 +205,7 @@ export async function runBuildMode(inputs: Inputs, images: PlannedImage[], recor
     exec: runTool,
     tmpRoot: process.env.RUNNER_TEMP || undefined,
     annotationFile: (p: PlannedImage) =>
-      annotationProps({ file: p.file.rel }, inputs.workingDirectory, inputs.workspace).file ?? p.file.rel,
+      annotationProps({ file: p.source.file }, inputs.workingDirectory, inputs.workspace).file ?? p.source.file,
   };
   const prepared = prepareAll(images, needed, opts);
   if (prepared.errors.length > 0) return { errors: prepared.errors };

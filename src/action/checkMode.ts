@@ -3,10 +3,10 @@ import type { PlannedImage } from '../plan/plan';
 import { RegistryClient } from '../registry';
 import { limiter } from '../util/limit';
 import type { ImageStatus } from '../registry/types';
-import { fieldWhere } from '../spec/postInit';
+import { fieldWhere } from '../imagespec/postInit';
 import { decide } from './decide';
 import type { Inputs } from './inputs';
-import { ImageRecord, record } from './outputs';
+import { ImageRecord, notBuiltRecord, record } from './outputs';
 import { annotationProps } from './report';
 
 /**
@@ -32,12 +32,12 @@ export class RegistryChecks {
     this.gate = limiter(inputs.concurrency);
   }
 
-  /** Starts checking an image unless that has started; noop images are someone else's. */
+  /** Starts checking an image unless that has started; images the action does not build are not asked about. */
   start(p: PlannedImage): void {
-    if (p.noop || this.started.has(p.file.key)) return;
+    if (p.notBuilt || this.started.has(p.key)) return;
     const platforms = p.spec.values.platform.kind === 'str' ? p.spec.values.platform.value : undefined;
     this.started.set(
-      p.file.key,
+      p.key,
       this.gate(() => this.client.check({ ref: p.image, platforms })),
     );
   }
@@ -51,25 +51,25 @@ export class RegistryChecks {
     images.forEach((p) => this.start(p));
     const statuses = new Map<string, ImageStatus>();
     try {
-      for (const p of images) if (!p.noop) statuses.set(p.file.key, await this.started.get(p.file.key)!);
+      for (const p of images) if (!p.notBuilt) statuses.set(p.key, await this.started.get(p.key)!);
     } finally {
       this.close();
     }
     const failures: string[] = [];
     const records = images.map((p) => {
-      if (p.noop) return { ...record(p, 'skipped'), reason: 'builder: noop uses base_image as it is' };
-      const d = decide(statuses.get(p.file.key)!, this.inputs.onUnknown);
+      if (p.notBuilt) return notBuiltRecord(p, p.notBuilt);
+      const d = decide(statuses.get(p.key)!, this.inputs.onUnknown);
       const r: ImageRecord = { ...record(p, d.status), reason: d.reason, digest: d.digest };
       const at = annotationProps(fieldWhere(p.spec, 'name'), this.inputs.workingDirectory, this.inputs.workspace);
       if (d.fatal) {
         core.error(`${p.image}: cannot tell whether the image exists: ${d.reason}`, { ...at, title: 'Registry check failed' });
-        failures.push(p.file.key);
+        failures.push(p.key);
       } else if (d.status === 'unknown') {
         core.warning(`${p.image}: cannot tell whether the image exists (${d.reason}); on-unknown: ${this.inputs.onUnknown}`, at);
       }
       if (d.status === 'missing' && this.inputs.failOnMissing && this.inputs.mode === 'check') {
         core.error(`${p.image} is not in the registry`, { ...at, title: 'Image missing' });
-        failures.push(p.file.key);
+        failures.push(p.key);
       }
       return r;
     });

@@ -2,7 +2,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { InputError, SpecError } from '../errors';
-import { checkMountTarget, checkPythonVersion } from '../build/sanitize';
+import type { Registration } from '../plan/python';
+import { checkMountTarget, checkPythonVersion } from '../docker/sanitize';
 import { KEY_GRAMMAR, KEY_RE } from '../discover/specFiles';
 import { isRegistryHost, isRepository } from '../registry/reference';
 import { quoted } from '../util/logSafe';
@@ -37,6 +38,10 @@ export interface Inputs {
   cacheMounts: boolean;
   /** flytekit's `pip_secret_mounts`, which a YAML spec cannot express: local file → mount target. */
   pipSecretMounts: Array<{ src: string; target: string }>;
+  /** An interpreter with the project and flytekit installed: ImageSpecs in Python are named by flytekit itself. */
+  python: string;
+  /** How pyflyte registers: `fast` (its default) or `non-fast` (`--copy none`; needs `python`). */
+  registration: Registration;
 }
 
 /** `src:target` a line, e.g. `.netrc:/root/.netrc`; `src` resolves against the working directory. */
@@ -219,6 +224,8 @@ export function readInputs(get: GetInput, env: NodeJS.ProcessEnv, cwd: string): 
     only,
     cacheMounts: boolInput('cache-mounts', get('cache-mounts'), true),
     pipSecretMounts: parseSecretMounts(text('pip-secret-mounts'), workingDirectory),
+    python: text('python'),
+    registration: oneOf('registration', get('registration'), ['fast', 'non-fast'] as const, 'fast'),
   };
 }
 

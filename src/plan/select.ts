@@ -8,7 +8,7 @@ import type { PlannedImage } from './plan';
  */
 export function selectOnly(images: PlannedImage[], only: string[]): PlannedImage[] {
   if (only.length === 0) return images;
-  const byKey = new Map(images.map((p) => [p.file.key, p]));
+  const byKey = new Map(images.map((p) => [p.key, p]));
   const unknown = only.filter((k) => !byKey.has(k));
   if (unknown.length > 0) {
     throw new InputError(
@@ -24,5 +24,5 @@ export function selectOnly(images: PlannedImage[], only: string[]): PlannedImage
       key = byKey.get(key)?.baseKey;
     }
   }
-  return images.filter((p) => wanted.has(p.file.key));
+  return images.filter((p) => wanted.has(p.key));
 }

@@ -1,0 +1,29 @@
+/**
+ * Image keys: how outputs, `only`, the matrix and annotations name an image, and so usable in
+ * `fromJSON(...)[key]`, a shell word and a file name. The one grammar is KEY_RE. Python specs (both
+ * engines) get theirs from where they are defined:
+ * `<module>.<variable>` for a spec bound to a module-level name (`<module>.<variable>.<index or
+ * key>` for an element of a module-level list, tuple or dict), `<module>.<task function>` for a spec
+ * written inline in a task decorator, `<module>.<variable>` for one inline in a `ContainerTask(...)`
+ * assigned to a variable, and, for nested base specs with no name, `<key of the spec using it>.base_image`.
+ * Characters outside `[A-Za-z0-9_.-]` become `_`, a key that would not start with `[A-Za-z0-9_]`
+ * gets a leading `_`, keys are cut to 128 characters, and a repeated key gets `-2`, `-3`, … in order.
+ */
+export const KEY_RE = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+
+export function sanitizeKey(raw: string, suffix = ''): string {
+  let k = raw.replace(/[^A-Za-z0-9_.-]/g, '_');
+  if (!/^[A-Za-z0-9_]/.test(k)) k = '_' + k;
+  return k.slice(0, 128 - suffix.length) + suffix;
+}
+
+export class KeyRegistry {
+  private readonly taken = new Set<string>();
+
+  claim(raw: string): string {
+    let k = sanitizeKey(raw);
+    for (let n = 2; this.taken.has(k); n++) k = sanitizeKey(raw, `-${n}`);
+    this.taken.add(k);
+    return k;
+  }
+}
