@@ -2,6 +2,7 @@
  * The Flyte 2 engine against the real `flyte` SDK 2.12.1 (the venv of `scripts/infra.sh install`),
  * on projects written to disk; URIs compared with the SDK's own `Image.uri` (sdk_uris.py).
  */
+import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { evaluateFlyte2, Flyte2Image } from '../../src/flyte2/evaluate';
@@ -15,6 +16,7 @@ describe('evaluateFlyte2 names every environment as the SDK does', () => {
   const cwd = writeProject({
     'requirements.txt': 'pandas==2.2.2\n',
     'data/a.txt': 'a\n',
+    'docker/Dockerfile': 'FROM docker.io/library/python:3.12-slim\r\nRUN echo hi\n',
     'scripts/job.py': `
       # /// script
       # requires-python = ">=3.11"
@@ -34,12 +36,14 @@ describe('evaluateFlyte2 names every environment as the SDK does', () => {
       import flyte
       from app.images import BASE, TRAIN
       train = flyte.TaskEnvironment(name="train", image=TRAIN)
+      same = flyte.TaskEnvironment(name="same", image=TRAIN)
       reqs = flyte.TaskEnvironment(name="reqs", image=BASE.with_requirements(Path("requirements.txt")).with_source_folder(Path("data")))
       uv = flyte.TaskEnvironment(name="uv-script", image=flyte.Image.from_uv_script("scripts/job.py", name="job", registry="localhost:30000/uv"))
       moved = flyte.TaskEnvironment(name="moved", image=TRAIN.clone(registry="localhost:30001/other", name="renamed"))
       plain = flyte.TaskEnvironment(name="plain", image="docker.io/library/python:3.12-slim")
       default = flyte.TaskEnvironment(name="default_base", image=flyte.Image.from_debian_base())
       noreg = flyte.TaskEnvironment(name="noreg", image=flyte.Image.from_debian_base().with_pip_packages("x"))
+      df = flyte.TaskEnvironment(name="df", image=flyte.Image.from_dockerfile(Path("docker/Dockerfile"), registry="localhost:30000/df", name="df", platform="linux/arm64"))
 
       @train.task
       def fit(x: int) -> int:
@@ -53,7 +57,7 @@ describe('evaluateFlyte2 names every environment as the SDK does', () => {
     expect(ev.run?.flyte).toBe('2.12.1');
     const got = byKey(ev.images);
     expect(Object.fromEntries(ev.images.map((i) => [i.key, i.uri]))).toEqual(sdkUris(cwd, ['app.envs']));
-    expect(Object.keys(got).sort()).toEqual(['default_base', 'moved', 'noreg', 'plain', 'reqs', 'train', 'uv-script']);
+    expect(Object.keys(got).sort()).toEqual(['default_base', 'df', 'moved', 'noreg', 'plain', 'reqs', 'same', 'train', 'uv-script']);
     expect(got.train).toMatchObject({
       use: 'build',
       registry: 'localhost:30000/team',
@@ -64,12 +68,18 @@ describe('evaluateFlyte2 names every environment as the SDK does', () => {
     });
     expect(got.train.uri).toBe(`localhost:30000/team/app:${got.train.tag}`);
     expect(got.train.tag).toMatch(/^[0-9a-f]{32}$/);
+    // an equal image in a second environment (the SDK's build is memoised per image) is reported for both
+    expect(got.same).toEqual({ ...got.train, key: 'same' });
     expect(got.moved.uri).toBe(`localhost:30001/other/renamed:${got.train.tag}`);
     expect(got.plain).toMatchObject({ use: 'uri', uri: 'docker.io/library/python:3.12-slim', platforms: [] });
     expect(got.default_base).toMatchObject({ use: 'base', tag: null });
     expect(got.default_base.uri).toBe(got.default_base.baseImage);
     expect(got.noreg).toMatchObject({ use: 'build', registry: null });
     expect(got['uv-script'].layers).toContain('UVScript');
+    // from_dockerfile: the tag is the md5 of the Dockerfile's bytes (CRLF kept), the basis of a static path
+    const dockerfile = fs.readFileSync(path.join(cwd, 'docker/Dockerfile'));
+    expect(got.df).toMatchObject({ use: 'build', dockerfile: 'docker/Dockerfile', platforms: ['linux/arm64'], layers: [] });
+    expect(got.df.uri).toBe(`localhost:30000/df/df:${crypto.createHash('md5').update(dockerfile).digest('hex')}`);
   });
 
   test('the push registry of FLYTE_IMAGE_REGISTRY applies to images without one, as in a local build', async () => {
@@ -109,8 +119,10 @@ describe('evaluateFlyte2 names every environment as the SDK does', () => {
     const ev = await evaluateFlyte2({ python, cwd, paths: ['app'], env: { HOME: cwd } });
     const got = byKey(ev.images);
     const queries = flyte2Queries(ev.images);
-    expect(queries.map((q) => q.ref).sort()).toEqual([got.moved.uri, got.reqs.uri, got.train.uri, got['uv-script'].uri].sort());
-    for (const q of queries) expect(q.platforms).toEqual(['linux/amd64', 'linux/arm64']);
+    expect(queries.map((q) => q.ref).sort()).toEqual(
+      [got.df.uri, got.moved.uri, got.reqs.uri, got.same.uri, got.train.uri, got['uv-script'].uri].sort(),
+    );
+    for (const q of queries) expect(q.platforms).toEqual(q.ref === got.df.uri ? ['linux/arm64'] : ['linux/amd64', 'linux/arm64']);
     const checks = flyte2Checks(
       ev.images,
       queries.map((q) => ({ ref: q.ref, result: { status: 'missing', reason: 'not found' } })),
@@ -121,6 +133,8 @@ describe('evaluateFlyte2 names every environment as the SDK does', () => {
       reqs: 'missing',
       'uv-script': 'missing',
       moved: 'missing',
+      same: 'missing',
+      df: 'missing',
       plain: 'used-as-is',
       default_base: 'used-as-is',
       noreg: 'unknown',

@@ -152,6 +152,14 @@ export function readAnswer(result: unknown, log: string, ms: number): Flyte2Eval
         ),
       );
     }
+    if (image.unrecorded) {
+      out.errors.push(
+        new ExactError(
+          `the flyte SDK named the image of environment ${quoted(env)} on a path this action does not know (flyte ${quoted(out.run?.flyte ?? '')})`,
+          { kind: 'image', entity: env },
+        ),
+      );
+    }
     if (!KEY_RE.test(env)) {
       out.errors.push(
         new ExactError(`environment name ${quoted(env)} cannot be an image key (keys match ${KEY_RE.source}); rename the environment`, {
@@ -178,7 +186,7 @@ function environmentImage(
   at: string,
   key: string,
   environmentType: string,
-): { record?: Flyte2Image; invalid?: PythonException } {
+): { record?: Flyte2Image; invalid?: PythonException; unrecorded?: true } {
   const plain = (use: Flyte2Use, uri: string): Flyte2Image => ({
     key,
     environmentType,
@@ -218,6 +226,9 @@ function environmentImage(
   if (e.uri !== undefined) return { record: plain('uri', text(e.uri, `${at}.uri`, URI_MAX)) };
   if (e.ref !== undefined) return { record: plain('ref', text(e.ref, `${at}.ref`, URI_MAX)) };
   if (e.none === true) return {};
+  // The SDK's pipeline named this environment's image without asking the existence check: the
+  // helper does not know that path of the SDK (a newer SDK?), so it cannot say what to build.
+  if (e.unrecorded === true) return { unrecorded: true };
   throw new ProtocolError('an environment without an image kind', at);
 }
 

@@ -126,6 +126,10 @@ def main(request):
         return await original_bg(env_name, image)
 
     ImageBuildEngine.image_exists = staticmethod(record)
+    # The engine's build is memoised on the Image: a second environment with an equal image would
+    # get the first one's answer without reaching the existence check, and go unrecorded.
+    memoised = ImageBuildEngine.__dict__["build"].__func__
+    ImageBuildEngine.build = classmethod(getattr(memoised, "__wrapped__", memoised))
     deploy._build_image_bg = build_in_env
 
     from flyte._initialize import _get_init_config
@@ -147,15 +151,18 @@ def main(request):
             continue
         for env_name, env in plan.envs.items():
             out = {"env": str(env_name), "type": type(env).__name__}
+            by_ref = env.image == "auto" or getattr(env.image, "_ref_name", None) is not None
             if env_name in seen:
                 out["image"] = seen[env_name]
-            elif env_name in cache.image_lookup:
+            elif env_name in cache.image_lookup and by_ref:
                 # an image ref from the config with no layers of its own: used as the config names it
                 out["ref"] = str(cache.image_lookup[env_name])
-            elif isinstance(env.image, str):
+            elif isinstance(env.image, str) and env.image != "auto":
                 out["uri"] = env.image
-            else:
+            elif env.image is None:
                 out["none"] = True
+            else:
+                out["unrecorded"] = True
             environments.append(out)
 
     return {
