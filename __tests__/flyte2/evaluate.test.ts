@@ -142,6 +142,36 @@ describe('evaluateFlyte2 names every environment as the SDK does', () => {
   });
 });
 
+test('image refs of the flyte config: a ref without layers is used as named, one with layers is built on it', async () => {
+  const cwd = writeProject({
+    'flyte.yaml': `
+      image:
+        registry: localhost:30000/cfg
+        image_refs:
+          gpu: localhost:30000/base/gpu:1.0
+    `,
+    'envs.py': `
+      import flyte
+      as_is = flyte.TaskEnvironment(name="as-is", image=flyte.Image.from_ref_name("gpu"))
+      more = flyte.TaskEnvironment(name="more", image=flyte.Image.from_ref_name("gpu").clone(extendable=True).with_pip_packages("torch"))
+      bare = flyte.TaskEnvironment(name="bare", image=flyte.Image.from_debian_base().with_pip_packages("x"))
+    `,
+  });
+  const ev = await evaluateFlyte2({ python, cwd, paths: ['envs.py'], config: 'flyte.yaml', env: { HOME: cwd } });
+  expect(ev.errors).toEqual([]);
+  const got = byKey(ev.images);
+  expect(got['as-is']).toMatchObject({ use: 'ref', uri: 'localhost:30000/base/gpu:1.0' });
+  expect(got.more).toMatchObject({ use: 'build', baseImage: 'localhost:30000/base/gpu:1.0' });
+  expect(got.bare.uri).toMatch(/^localhost:30000\/cfg\/flyte:[0-9a-f]{32}$/);
+  const missing = await evaluateFlyte2({ python, cwd, paths: ['envs.py'], env: { HOME: cwd } });
+  // without the config, each environment on the unknown ref fails alone; the others are still named
+  expect(missing.errors.map((e) => [e.kind, e.entity, e.python?.type])).toEqual([
+    ['image', 'as-is', 'flyte.errors.InvalidImageNameError'],
+    ['image', 'more', 'flyte.errors.InvalidImageNameError'],
+  ]);
+  expect(missing.images.map((i) => i.key)).toEqual(['bare']);
+});
+
 describe('evaluateFlyte2 reports what goes wrong, located', () => {
   test('an import error: the module, the file and line of the raise; the other modules still load', async () => {
     const cwd = writeProject({
