@@ -208,6 +208,12 @@ describe('evaluateFlyte2 reports what goes wrong, located', () => {
     expect(ev.errors[0].python?.type).toBe('SyntaxError');
   });
 
+  test('a path that does not exist', async () => {
+    const cwd = writeProject({ 'envs.py': 'x = 1\n' });
+    const ev = await evaluateFlyte2({ python, cwd, paths: ['envs.py', 'nope.py'], env: { HOME: cwd } });
+    expect(ev.errors.map((e) => [e.kind, e.file, e.python?.type])).toEqual([['import', 'nope.py', 'FileNotFoundError']]);
+  });
+
   test('an environment name outside the key grammar is refused, not rewritten', async () => {
     // The SDK's own name rule (snake or kebab case) is inside the key grammar but has no length
     // bound, and a name set after construction is not checked by the SDK at all.

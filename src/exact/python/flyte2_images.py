@@ -94,6 +94,8 @@ def main(request):
         for path in request["paths"]:
             before = len(recorder.failures)
             try:
+                if not Path(path).exists():  # the CLI refuses it; the SDK's loader would skip it silently
+                    raise FileNotFoundError(f"{path} does not exist")
                 _, failed = load_python_modules(Path(path), root_dir, bool(request.get("recursive")))
             except BaseException as exc:  # a single file that failed, or a file outside the root
                 failed = [(path, exc)]
