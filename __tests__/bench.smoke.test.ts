@@ -47,13 +47,13 @@ const data = (rows: Row[], measure: RegExp): Record<string, unknown> => {
   return row.data ?? {};
 };
 
-test('no-op check, plan at scale and cold start run and report sane figures', () => {
-  const { results, stdout, stderr, status } = runBench('noop,plan,cold');
+test('no-op check, plan at scale, cold start and Python specs run and report sane figures', () => {
+  const { results, stdout, stderr, status } = runBench('noop,plan,cold,python');
   if (status !== 0) throw new Error(`bench exited with ${status}\n${stdout}\n${stderr}`);
   expect(results.tiny).toBe(true);
   // One table with every benchmark in it.
   expect(stdout).toMatch(/\| benchmark +\| measure/);
-  for (const name of ['no-op check', 'plan (', 'cold start']) expect(stdout).toContain(name);
+  for (const name of ['no-op check', 'plan (', 'cold start', 'Python specs (']) expect(stdout).toContain(name);
 
   const noop = rowsOf(results, 'noop');
   const found = data(noop, /images found/);
@@ -70,6 +70,12 @@ test('no-op check, plan at scale and cold start run and report sane figures', ()
   expect(tags.mismatches).toEqual([]);
   expect(tags.compared).toBe(tags.n);
   expect(data(plan, /wall time/).flytekitLoopMs).toBeGreaterThan(0);
+
+  const python = rowsOf(results, 'python');
+  const named = data(python, /named as flytekit/);
+  expect(named.missing).toEqual([]);
+  expect(named.distinct).toBeGreaterThan(0);
+  expect((data(python, /wall time/).flytekitMs as number[]).every((ms) => ms > 0)).toBe(true);
 
   const cold = rowsOf(results, 'cold');
   expect((data(cold, /spawn to exit/).actionMs as number[]).every((ms) => ms > 0)).toBe(true);

@@ -29,7 +29,10 @@ const ACTION: ActionSpec = parseDocument(fs.readFileSync(path.join(REPO_ROOT, 'a
 const MATRIX_FIELDS = Object.keys(
   (
     JSON.parse(
-      matrixOutput([{ key: 'k', file: 'k.yaml', name: 'n', tag: 't', image: 'r/n:t', id: 'i', status: 'missing' }], () => true).matrix,
+      matrixOutput(
+        [{ key: 'k', file: 'k.yaml', name: 'n', tag: 't', image: 'r/n:t', id: 'i', status: 'missing', origin: 'yaml' }],
+        () => true,
+      ).matrix,
     ) as {
       include: Obj[];
     }

@@ -9,7 +9,7 @@ async function main(): Promise<void> {
   const mode = process.argv[2] ?? 'plan';
   const r = await runStep({
     workspace: REPO_ROOT,
-    with: { specs: '*.yaml', 'working-directory': 'examples', mode },
+    with: { specs: '*.yaml\npython/workflows/*.py', 'working-directory': 'examples', mode },
     env: { ...process.env } as Record<string, string>,
   });
   process.stdout.write(r.stdout);

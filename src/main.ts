@@ -1,14 +1,18 @@
 import * as core from './action/core';
 import { InputError, SpecError } from './errors';
 import { Inputs, readInputs } from './action/inputs';
-import { baseOutputs, checkOutputs, matrixOutput, Outputs, record } from './action/outputs';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { baseOutputs, checkOutputs, flytekitConfig, ImageRecord, matrixOutput, notBuiltRecord, Outputs, record } from './action/outputs';
 import { needsBuild } from './action/decide';
 import { selectOnly } from './plan/select';
 import { summaryMarkdown } from './action/summary';
 import { annotateErrors, annotateWarnings } from './action/report';
 import type { RegistryChecks } from './action/checkMode';
 import { findSpecFiles, SpecFile } from './discover/specFiles';
-import { planImagesAsync } from './plan/plan';
+import { PlannedImage, planImagesAsync } from './plan/plan';
+import { planPythonImages } from './plan/python';
 import { fsDigests } from './tag/fsDigests';
 
 function setOutputs(outputs: Outputs): void {
@@ -23,7 +27,7 @@ async function writeSummary(markdown: string): Promise<void> {
 export async function run(): Promise<void> {
   const inputs = readInputs((n) => core.getInput(n), process.env, process.cwd());
   const files = await findSpecFiles(inputs.specs, inputs.workingDirectory);
-  core.info(`Found ${files.length} ImageSpec file(s): ${files.map((f) => f.rel).join(', ')}`);
+  core.info(`Found ${files.length} ImageSpec file(s) and module(s): ${files.map((f) => f.rel).join(', ')}`);
 
   // The registry client and the build code load only in the modes that use them: start-up time is
   // paid on every run (bench/cold-start.mjs).
@@ -40,13 +44,27 @@ async function planCheckBuild(inputs: Inputs, files: SpecFile[], checks: Registr
   // Each registry check starts as soon as its tag is known, overlapping the round trips with reading
   // the other specs. With `only`, just the named images: their base specs are known at the end.
   const named = new Set(inputs.only);
+  const digests = fsDigests(inputs.workingDirectory, inputs.workspace);
   const plan = await planImagesAsync(
-    files,
-    { cwd: inputs.workingDirectory, hostMachine: inputs.hostMachine, digests: fsDigests(inputs.workingDirectory, inputs.workspace) },
+    files.filter((f) => f.kind === 'yaml'),
+    { cwd: inputs.workingDirectory, hostMachine: inputs.hostMachine, digests },
     (p) => {
       if (named.size === 0 || named.has(p.key)) checks?.start(p);
     },
   );
+  const py = await planPythonImages(
+    files.filter((f) => f.kind === 'python').map((f) => f.rel),
+    {
+      cwd: inputs.workingDirectory,
+      hostMachine: inputs.hostMachine,
+      digests,
+      env: process.env,
+      python: inputs.python || undefined,
+      registration: inputs.registration,
+    },
+  );
+  plan.errors.push(...py.errors, ...duplicateKeys([...plan.images, ...py.images]));
+  plan.images.push(...py.images);
   if (plan.errors.length > 0) {
     annotateErrors(plan.errors, inputs.workingDirectory, inputs.workspace);
     await writeSummary(
@@ -62,9 +80,11 @@ async function planCheckBuild(inputs: Inputs, files: SpecFile[], checks: Registr
   annotateWarnings(plan.warnings, inputs.workingDirectory, inputs.workspace);
 
   const images = selectOnly(plan.images, inputs.only);
-  const { records, failures } = checks ? await checks.finish(images) : { records: images.map((p) => record(p, 'planned')), failures: [] };
+  const { records, failures } = checks
+    ? await checks.finish(images)
+    : { records: images.map((p) => (p.notBuilt ? notBuiltRecord(p, p.notBuilt) : record(p, 'planned'))), failures: [] };
   // What the registry said, before any build changes a status.
-  const noop = new Set(images.filter((p) => p.noop).map((p) => p.key));
+  const noop = new Set(images.filter((p) => p.notBuilt).map((p) => p.key));
   const registryOutputs = {
     ...(inputs.mode === 'plan' ? {} : checkOutputs(records)),
     ...matrixOutput(records, (r) => (inputs.mode === 'plan' ? !noop.has(r.key) : needsBuild(noop.has(r.key), r.status, inputs))),
@@ -92,12 +112,39 @@ async function planCheckBuild(inputs: Inputs, files: SpecFile[], checks: Registr
   // Outputs and the summary are written even when the step fails, so later steps and people can see why.
   setOutputs({
     ...baseOutputs(records),
+    'flytekit-config': writeFlytekitConfig(records),
     ...registryOutputs,
     ...(inputs.mode === 'build' ? { built: JSON.stringify(records.filter((r) => r.status === 'built').map((r) => r.image)) } : {}),
   });
   await writeSummary(summaryMarkdown(`ImageSpec images (${inputs.mode})`, records));
   if (failures.length > 0)
     core.setFailed(`${checkFailed ? 'the registry check failed' : 'not every image was built'}: ${failures.join(', ')}`);
+}
+
+/** A YAML spec file and an ImageSpec in Python may not share a key: outputs name images by key. */
+function duplicateKeys(images: PlannedImage[]): SpecError[] {
+  const seen = new Map<string, PlannedImage>();
+  const errors: SpecError[] = [];
+  for (const p of images) {
+    const other = seen.get(p.key);
+    if (other) {
+      errors.push(
+        new SpecError(`the image key '${p.key}' is also the key of the image in ${other.source.file}; rename one of them`, {
+          file: p.source.file,
+          line: p.source.line,
+        }),
+      );
+    } else seen.set(p.key, p);
+  }
+  return errors;
+}
+
+/** The flytekit config file for `pyflyte --config`, in the runner's temp folder (the working directory outside a runner). */
+function writeFlytekitConfig(records: ImageRecord[]): string {
+  const dir = process.env.RUNNER_TEMP || os.tmpdir();
+  const file = path.join(dir, `imagespec-flytekit-config-${process.pid}.yaml`);
+  fs.writeFileSync(file, flytekitConfig(records));
+  return file;
 }
 
 /** Turn any failure into a failed step with a useful message, never a stack trace for user errors. */

@@ -7,6 +7,7 @@ flytekit import (over a second) each.
 Requests (every one carries a "_rid" that is echoed back):
   {"op": "hello"}                               -> versions and platform.machine()
   {"op": "repr_str", "s": str}                  -> repr(s)
+  {"op": "lower", "s": str}                     -> s.lower()
   {"op": "repr_float", "hex": 16 hex digits}    -> repr of the IEEE double with those bytes
   {"op": "format", "fmt": str, "spec_hash": str}-> fmt.format(spec_hash=...) or the exception
   {"op": "yaml", "text": str}                   -> repr(yaml.safe_load(text)) or the exception
@@ -60,6 +61,8 @@ def handle(req):
         }
     if op == "repr_str":
         return {"ok": True, "repr": repr(req["s"])}
+    if op == "lower":
+        return {"ok": True, "value": req["s"].lower()}
     if op == "repr_float":
         (x,) = struct.unpack(">d", bytes.fromhex(req["hex"]))
         return {"ok": True, "repr": repr(x)}

@@ -32,6 +32,7 @@ export interface SpecAnswer {
 export type Request =
   | { op: 'hello' }
   | { op: 'repr_str'; s: string }
+  | { op: 'lower'; s: string }
   | { op: 'repr_float'; hex: string }
   | { op: 'format'; fmt: string; spec_hash: string }
   | { op: 'yaml'; text: string }

@@ -4,13 +4,12 @@
  * typing of generated YAML scalars and nested mappings. More than 10,000 generated cases a run.
  */
 import fc from 'fast-check';
-import { YamlError } from '../../src/errors';
 import { pyFormat, PyFormatError } from '../../src/py/format';
-import { pyRepr, reprFloat, reprStr } from '../../src/py/repr';
-import { loadYaml } from '../../src/yaml/load';
+import { reprFloat, reprStr } from '../../src/py/repr';
 import { doubleHex, mapValue, pyFloat, pyString, scalarDocument, specHash, tagFormat } from './arbitraries';
 import { DiffStats, runDiff, Verdict } from './harness';
-import { fcSeed, Oracle, OracleAnswer, runs } from './oracle';
+import { compareYaml, stricterCounts } from './yamlCompare';
+import { fcSeed, Oracle, runs } from './oracle';
 
 const SEED = fcSeed();
 let oracle: Oracle;
@@ -122,65 +121,6 @@ test(
   },
   T,
 );
-
-/**
- * The documented cases where the loader refuses what PyYAML loads (docs/fidelity.md), by the words
- * of the refusal. Everything else the loader refuses while PyYAML loads it is a failure.
- */
-const STRICTER_YAML: ReadonlyArray<[string, RegExp]> = [
-  ['duplicate key', /duplicate key/i],
-  ['tag not supported', /tag .*(not supported|is refused|unsupported)|not supported/i],
-  ['raw U+0085/U+2028/U+2029', /unsupported line break character/],
-  ['limits', /nested more than|alias/i],
-  // PyYAML lets a quoted scalar or a flow collection continue at column 0 (`v: "a` newline `b"`,
-  // `v: [a,` newline `b]`); the yaml package needs the line indented past its key, so the action
-  // refuses it.
-  ['unindented continuation', /line (inside it )?is not indented past its key|expected ':' before this value/],
-  // PyYAML reads a U+FEFF after the first character as content; the yaml package does not.
-  ['U+FEFF inside the text', /byte order mark \(U\+FEFF\) inside the text/],
-  // PyYAML starts a comment at a '#' right after a quoted scalar or flow indicator (`'a'#x`).
-  ['comment without a space', /Comments must be separated from other tokens by white space/],
-  // Flow-collection corners PyYAML reads its own way (`[?x]` is a mapping, `[-]` a string).
-  // `&a:b` is anchor `a` on ':b' to PyYAML and one anchor name to the yaml package.
-  ['anchor name ended by an indicator', /PyYAML ends the (anchor|alias) name/],
-  [
-    'flow-collection corner',
-    /PyYAML reads '\?'|Block collections are not allowed within flow collections|Implicit keys of flow sequence pairs/,
-  ],
-];
-
-export const stricterCounts = new Map<string, number>();
-
-function stricterYamlRefusal(message: string): boolean {
-  const hit = STRICTER_YAML.find(([, re]) => re.test(message));
-  if (hit) stricterCounts.set(hit[0], (stricterCounts.get(hit[0]) ?? 0) + 1);
-  return hit !== undefined;
-}
-
-/** Both loaders on the same text: the same repr, or both refuse (the error line must agree when PyYAML gives one). */
-export function compareYaml(text: string, a: OracleAnswer<{ repr: string }>): Verdict {
-  let ours: { ok: true; repr: string } | { ok: false; error: YamlError };
-  try {
-    ours = { ok: true, repr: pyRepr(loadYaml(text, 'doc.yaml')) };
-  } catch (e) {
-    if (!(e instanceof YamlError))
-      return { diff: `ours threw ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)} (not a YamlError)` };
-    ours = { ok: false, error: e };
-  }
-  if (a.ok && ours.ok) return a.repr === ours.repr ? undefined : { diff: `value differs:\n  python: ${a.repr}\n  ours:   ${ours.repr}` };
-  if (!a.ok && !ours.ok) {
-    if (ours.error.file !== 'doc.yaml' || ours.error.line === undefined)
-      return { diff: `our error names no file and line: ${ours.error.describe()}` };
-    return 'both-rejected';
-  }
-  if (a.ok && !ours.ok) {
-    return stricterYamlRefusal(ours.error.message)
-      ? 'stricter'
-      : { diff: `python loads ${a.repr}\nours refuses: ${ours.error.describe()}` };
-  }
-  const e = a as { type: string; message: string };
-  return { diff: `python refuses: ${e.type}: ${e.message}\nours loads: ${(ours as { repr: string }).repr}` };
-}
 
 test(
   'safe_load typing of generated YAML 1.1 scalars (plain, quoted, block, tagged; values and keys)',

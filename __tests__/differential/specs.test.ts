@@ -55,7 +55,11 @@ const STRICTER: ReadonlyArray<[string, RegExp]> = [
   ['copy not a list', /^copy must be a list of strings/],
   ['duplicate key', /duplicate key/i],
   ['YAML tag', /tag .*(not supported|is refused|unsupported)|not supported/i],
-  ['unindented continuation', /line (inside it )?is not indented past its key|expected ':' before this value/],
+  [
+    'unindented continuation',
+    /line (inside it )?is not indented past its key|expected ':' before this value|is not closed before this line, which is not indented past column/,
+  ],
+  ['surrogate pair written as two escapes', /high surrogate escape directly followed by a low one/],
   ['tag_format with an interpreter object', /NotImplementedError/],
   ['U+FEFF/U+0085/U+2028/U+2029 in the text', /byte order mark|unsupported line break character/],
   ['comment without a space', /Comments must be separated from other tokens by white space/],

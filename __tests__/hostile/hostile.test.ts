@@ -34,7 +34,7 @@ type Outcome = { dockerfile: string; contextFiles: string[] } | { error: SpecErr
 
 /** What the action does with one spec file, up to the rendered build context. */
 function run(ws: string, specRel = 'spec.yaml'): Outcome {
-  const file = { abs: path.join(ws, specRel), rel: specRel, key: path.basename(specRel).replace(/\.ya?ml$/, '') };
+  const file = { abs: path.join(ws, specRel), rel: specRel, key: path.basename(specRel).replace(/\.ya?ml$/, ''), kind: 'yaml' as const };
   const plan = planImages([file], { cwd: ws, hostMachine: 'x86_64', digests: fsDigests(ws, ws) });
   if (plan.errors.length) return { error: plan.errors[0] };
   try {

@@ -119,10 +119,39 @@ describe('PyFormatError', () => {
     expect(err.message).toBe("KeyError: 'git_sha'");
   });
 
-  it('refuses str attributes whose text depends on the interpreter', () => {
-    // Python prints e.g. '<built-in method upper of str object at 0x7f...>' here.
-    expect(run('{spec_hash.upper}')[0]).toBe('NotImplementedError');
-    expect(run('{spec_hash.__class__}')[0]).toBe('NotImplementedError');
+  it('refuses str attributes whose text depends on the interpreter, saying what Python would print', () => {
+    expect(run('{spec_hash.upper}')).toEqual([
+      'NotImplementedError',
+      "str attribute 'upper' is a bound method, which Python formats with a memory address that changes from run to run ('<built-in method upper of str object at 0x…>')",
+    ]);
+    expect(run('{spec_hash.__len__}')[1]).toMatch(/<method-wrapper '__len__' of str object at 0x…>/);
+    expect(run('{spec_hash.__doc__}')[1]).toMatch(/docstring/);
+    expect(run('{spec_hash.__class__.mro}')[0]).toBe('NotImplementedError');
+  });
+
+  // Python 3.11: '{0.__class__}'.format('x') == "<class 'str'>", and so on.
+  it.each([
+    ['{spec_hash.__class__}', "<class 'str'>"],
+    ['{spec_hash.__class__!r:>15}', "  <class 'str'>"],
+    ['{spec_hash.__class__!a}', "<class 'str'>"],
+    ['{spec_hash.__class__:}', "<class 'str'>"],
+    ['{spec_hash.__class__.__name__}', 'str'],
+    ['{spec_hash.__class__.__qualname__[2]}', 'r'],
+    ['{spec_hash.__class__.__module__}', 'builtins'],
+    ['{spec_hash.__class__.__class__}', "<class 'type'>"],
+    ['{spec_hash.__class__.__class__.__name__!r}', "'type'"],
+  ])('renders %s as Python does', (fmt, want) => {
+    expect(pyFormat(fmt, { spec_hash: 'h' })).toBe(want);
+  });
+
+  it.each([
+    ['{spec_hash.__class__:>20}', 'TypeError', 'unsupported format string passed to type.__format__'],
+    ['{spec_hash.__class__[0]}', 'TypeError', "type 'str' is not subscriptable"],
+    ['{spec_hash.__class__.nope}', 'AttributeError', "type object 'str' has no attribute 'nope'"],
+    ['{spec_hash.__class__.__class__.upper}', 'AttributeError', "type object 'type' has no attribute 'upper'"],
+    ['{spec_hash.__class__.__abstractmethods__}', 'AttributeError', '__abstractmethods__'],
+  ])('fails on %s as Python does', (fmt, type, message) => {
+    expect(run(fmt)).toEqual([type, message]);
   });
 
   it('refuses absurd widths instead of building huge strings', () => {

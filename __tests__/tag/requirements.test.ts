@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import * as os from 'node:os';
+import fc from 'fast-check';
 import { SpecError } from '../../src/errors';
 import { requirementsDigest, stripAsciiWhitespace } from '../../src/tag/requirements';
 import { makeTree, removeTree } from './tree';
@@ -55,5 +57,40 @@ describe('requirementsDigest', () => {
     } catch (e) {
       expect((e as SpecError).field).toBe('requirements');
     }
+  });
+});
+
+describe('requirementsDigest reads in chunks: the same digest as stripping the whole file', () => {
+  const ws = fs.mkdtempSync(path.join(os.tmpdir(), 'req-chunks-'));
+  afterAll(() => fs.rmSync(ws, { recursive: true, force: true }));
+  const space = fc.constantFrom(0x20, 0x09, 0x0a, 0x0d, 0x0b, 0x0c);
+  // Whitespace runs around and across the 64 KiB read size, content that is whitespace inside.
+  const run = fc.oneof(
+    fc.constant(0),
+    fc.integer({ min: 1, max: 10 }),
+    fc.integer({ min: 65_530, max: 65_540 }),
+    fc.integer({ min: 130_000, max: 140_000 }),
+  );
+  const fileBytes = fc
+    .tuple(run, space, fc.uint8Array({ maxLength: 200 }), fc.integer({ min: 0, max: 140_000 }), run, space)
+    .map(([lead, ls, content, filler, trail, ts]) =>
+      Buffer.concat([
+        Buffer.alloc(lead, ls),
+        Buffer.from(content),
+        Buffer.alloc(filler, 0x61),
+        Buffer.from(content),
+        Buffer.alloc(trail, ts),
+      ]),
+    );
+
+  it('for generated files', () => {
+    fc.assert(
+      fc.property(fileBytes, (bytes) => {
+        const f = path.join(ws, 'r.txt');
+        fs.writeFileSync(f, bytes);
+        expect(requirementsDigest(f)).toBe(sha1(Buffer.from(stripAsciiWhitespace(bytes))));
+      }),
+      { numRuns: 60 },
+    );
   });
 });

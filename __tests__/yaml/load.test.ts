@@ -258,11 +258,11 @@ describe('errors', () => {
     ['...\na: 1', /document end marker/, 1, 1],
     ['a: [1, 2', /flow sequence is not closed/, 1, 9],
     // Deliberate: PyYAML ignores indentation inside flow collections; the yaml package does not.
-    ['x: 1\nv: [a,\n  b,\nc]', /flow sequence is not closed: .*a line inside it is not indented past its key/, 4, 1],
-    ['v: {a: 1,\nb: 2}', /flow map is not closed: either its '\}' is missing/, 2, 1],
+    // A document marker at column 0 ends a flow collection for PyYAML too.
+    ['v: [a,\n---\n]', /flow sequence is not closed before this line/, 2, 1],
     ['a: "unterminated', /quoted string is not closed/, 1, 4],
     // The first problem in the text is reported, not the ': ' entry of the next line (differential seed 989764190).
-    ['v: "\n: "', /quoted string is not closed: .*continuation line is not indented past its key/, 1, 4],
+    ['v: "a\n---\nb"', /quoted string is not closed/, 1, 4],
     ['a: b: c', /Nested mappings are not allowed/, 1, 4],
     ['a:\tb', /tab character/, 1, 3],
     ['a: 1\n\tb: 2', /tab character/, 2, 1],
@@ -286,7 +286,8 @@ describe('errors', () => {
     ['a: x\u007fy', /unacceptable character #x007f/, 1, 5],
     ['a: x\u0085y', /line break character #x0085/, 1, 5],
     // Deliberate: PyYAML keeps two lone surrogates, a JS string would pair them into one emoji.
-    ['a: "\\ud83d\\ude00"', /surrogate escapes/, 1, 7],
+    ['a: "\\ud83d\\ude00"', /high surrogate escape directly followed by a low one/, 1, 4],
+    ['a: "\\ud83d\\\n  \\ude00"', /high surrogate escape directly followed by a low one/, 1, 4],
     ['a: 2024-13-01', /month must be in 1\.\.12/, 1, 4],
     ['a: 2024-02-30', /day is out of range for month/, 1, 4],
     ['a: 2024-01-31 24:00:00', /hour must be in 0\.\.23/, 1, 4],
@@ -376,7 +377,7 @@ describe('repr(yaml.safe_load(spec_yaml)) for every YAML vector', () => {
  */
 const DELIBERATE_REFUSALS = [
   /duplicate key/,
-  /surrogate escapes/,
+  /high surrogate escape directly followed by a low one/,
   /values are not supported/,
   /refers to a collection that contains it/,
   /mapping-key indicator|value indicator/,
@@ -385,6 +386,7 @@ const DELIBERATE_REFUSALS = [
   // Layout the `yaml` package rejects although PyYAML reads it:
   /Comments must be separated from other tokens by white space/,
   /is not indented past its key/,
+  /is not closed before this line, which is not indented past column/,
   /Block collections are not allowed within flow collections/,
 ];
 
@@ -417,5 +419,76 @@ describe('differential corpus against PyYAML', () => {
   it('covers documents PyYAML loads and documents it rejects', () => {
     expect(fixture.corpus.filter((c) => c.repr !== undefined).length).toBeGreaterThan(2000);
     expect(fixture.corpus.filter((c) => c.error !== undefined).length).toBeGreaterThan(500);
+  });
+});
+
+// Issue 11: each value as PyYAML 6.0.3 loads it (checked against PyYAML by the differential tests).
+describe('issue 11 families', () => {
+  it.each([
+    ['env: {A: !!pairs [a: 1, a: 2, [x]: {y: 1}]}', "{'env': {'A': [('a', 1), ('a', 2), (['x'], {'y': 1})]}}"],
+    ['e: !!omap\n- b: 1\n- a: ~', "{'e': [('b', 1), ('a', None)]}"],
+    ['e: !!pairs []', "{'e': []}"],
+    ['x: &p !!pairs [a: 1]\ny: *p', "{'x': [('a', 1)], 'y': [('a', 1)]}"],
+    ['%YAML 1.2\n---\nenv: {T: !!timestamp 2024-01-31}', "{'env': {'T': datetime.date(2024, 1, 31)}}"],
+    ['%YAML 1.2\n---\nT: 2024-01-31 10:00:00Z', "{'T': datetime.datetime(2024, 1, 31, 10, 0, tzinfo=datetime.timezone.utc)}"],
+    ['%YAML 1.2\n---\nT: [yes, 0o17, 017]', "{'T': [True, '0o17', 15]}"],
+    ['b: {a: "\\uD800"}', "{'b': {'a': '\\ud800'}}"],
+    ['b: "\\udfff\\ud800x\\U0001F600"', "{'b': '\\udfff\\ud800x😀'}"],
+    [`b: {${'😀'.repeat(1000)}: v}`, `{'b': {'${'😀'.repeat(1000)}': v}}`.replace(': v}', ": 'v'}")],
+    [`b: {${'k'.repeat(1020)}    : v}`, `{'b': {'${'k'.repeat(1020)}': 'v'}}`],
+    [`b: {? ${'k'.repeat(1100)} : v}`, `{'b': {'${'k'.repeat(1100)}': 'v'}}`],
+    [`b: {&a ${'k'.repeat(1021)}: v}`, `{'b': {'${'k'.repeat(1021)}': 'v'}}`],
+    // PyYAML ignores indentation inside [ ] and { }; the action indents such lines before parsing.
+    ['conda_packages: ["a", b,\n"c",\nd,]', "{'conda_packages': ['a', 'b', 'c', 'd']}"],
+    ['x: 1\nv: [a,\n  b,\nc]', "{'x': 1, 'v': ['a', 'b', 'c']}"],
+    ['v: {a: 1,\nb: 2}', "{'v': {'a': 1, 'b': 2}}"],
+    ['a:\n  b: [x,\n y,\nz]\n  c: 1', "{'a': {'b': ['x', 'y', 'z'], 'c': 1}}"],
+    ['v: [a,\n b\nc, {d: [e,\nf]}]\nw: 2', "{'v': ['a', 'b c', {'d': ['e', 'f']}], 'w': 2}"],
+    ['v: [a,\n"x" #c\n,z]\n', "{'v': ['a', 'x', 'z']}"],
+    // ... and inside quoted scalars, whose folding drops the indentation.
+    ['v: "\n: "', "{'v': ' : '}"],
+    ["v: 'a\nb\n\nc'", "{'v': 'a b\\nc'}"],
+    ['a:\n  v: "x\n y\nz"\n  w: 1', "{'a': {'v': 'x y z', 'w': 1}}"],
+    ['- "a\nb"\n- c', "['a b', 'c']"],
+  ])('%j', (text, repr) => {
+    expect(reprOf(text)).toBe(repr);
+  });
+
+  it.each([
+    [`b: {${'k'.repeat(1025)}: v}`, /more than 1024 characters after the key's start/, 1, 5],
+    [`b: {${'k'.repeat(1021)}    : v}`, /more than 1024 characters/, 1, 5],
+    [`b: {&a ${'k'.repeat(1022)}: v}`, /more than 1024 characters/, 1, 5],
+    [`b: {!!str ${'k'.repeat(1019)}: v}`, /more than 1024 characters/, 1, 5],
+    [`b: [${'é'.repeat(1025)}: v]`, /more than 1024 characters/, 1, 5],
+    [`${'k'.repeat(1025)}: v`, /more than 1024 characters/, 1, 1],
+    ['e: !!pairs {a: 1}', /!!pairs expects a sequence of one-entry mappings, but found a mapping/, 1, 12],
+    ['e: !!pairs [a]', /expected a mapping of length 1, but found scalar/, 1, 13],
+    ['e: !!omap [{a: 1, b: 2}]', /expected a single mapping item, but found 2 items/, 1, 12],
+    ['%YAML 1.2\n%YAML 1.1\n---\na: 1', /found duplicate YAML directive/, 2, 1],
+    ['%TAG !e! tag:a,2000:\n%TAG !e! tag:b,2000:\n---\na: 1', /duplicate tag handle !e!/, 2, 1],
+  ])('%j is refused', (text, message, line, col) => {
+    const err = yamlError(text);
+    expect(err.message).toMatch(message);
+    expect([err.line, err.col]).toEqual([line, col]);
+  });
+
+  it('no message shows a JavaScript Date', () => {
+    expect(yamlError('%YAML 1.2\n---\na: !!timestamp 2024-02-30').message).toBe(
+      "cannot construct !!timestamp from '2024-02-30': day is out of range for month",
+    );
+  });
+});
+
+describe('flow collections continued at column 0', () => {
+  it('report positions in the file as written', () => {
+    const e = yamlError('v: [a,\nb, *nope]\n');
+    expect([e.message, e.line, e.col]).toEqual(["found undefined alias 'nope'", 2, 4]);
+  });
+
+  it('are re-indented a bounded number of times, then refused with the reason', () => {
+    const many = 'v: [a,\n' + 'b,\n'.repeat(100) + ']\n';
+    expect(yamlError(many).message).toMatch(/flow sequence is not closed before this line/);
+    const few = 'v: [a,\n' + 'b,\n'.repeat(20) + ']\n';
+    expect(reprOf(few)).toBe(`{'v': ['a'${", 'b'".repeat(20)}]}`);
   });
 });

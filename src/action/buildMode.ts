@@ -158,7 +158,7 @@ export function layerCache(cache: Inputs['cache'], env: NodeJS.ProcessEnv): Inpu
  * instead, and then nothing has been built.
  */
 export async function runBuildMode(inputs: Inputs, images: PlannedImage[], records: ImageRecord[]): Promise<{ errors: SpecError[] }> {
-  const needed = new Set(images.filter((p, i) => needsBuild(p.noop, records[i].status, inputs)).map((p) => p.key));
+  const needed = new Set(images.filter((p, i) => needsBuild(p.notBuilt !== undefined, records[i].status, inputs)).map((p) => p.key));
   // flytekit names pip secret mounts secret_<i>; the Dockerfile mounts and buildx's --secret must agree.
   const cacheBackend = layerCache(inputs.cache, process.env);
   const mounts = inputs.pipSecretMounts.map((m, i) => ({ id: `secret_${i}`, ...m }));

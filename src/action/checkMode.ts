@@ -6,7 +6,7 @@ import type { ImageStatus } from '../registry/types';
 import { fieldWhere } from '../spec/postInit';
 import { decide } from './decide';
 import type { Inputs } from './inputs';
-import { ImageRecord, record } from './outputs';
+import { ImageRecord, notBuiltRecord, record } from './outputs';
 import { annotationProps } from './report';
 
 /**
@@ -32,9 +32,9 @@ export class RegistryChecks {
     this.gate = limiter(inputs.concurrency);
   }
 
-  /** Starts checking an image unless that has started; noop images are someone else's. */
+  /** Starts checking an image unless that has started; images the action does not build are not asked about. */
   start(p: PlannedImage): void {
-    if (p.noop || this.started.has(p.key)) return;
+    if (p.notBuilt || this.started.has(p.key)) return;
     const platforms = p.spec.values.platform.kind === 'str' ? p.spec.values.platform.value : undefined;
     this.started.set(
       p.key,
@@ -51,13 +51,13 @@ export class RegistryChecks {
     images.forEach((p) => this.start(p));
     const statuses = new Map<string, ImageStatus>();
     try {
-      for (const p of images) if (!p.noop) statuses.set(p.key, await this.started.get(p.key)!);
+      for (const p of images) if (!p.notBuilt) statuses.set(p.key, await this.started.get(p.key)!);
     } finally {
       this.close();
     }
     const failures: string[] = [];
     const records = images.map((p) => {
-      if (p.noop) return { ...record(p, 'skipped'), reason: 'builder: noop uses base_image as it is' };
+      if (p.notBuilt) return notBuiltRecord(p, p.notBuilt);
       const d = decide(statuses.get(p.key)!, this.inputs.onUnknown);
       const r: ImageRecord = { ...record(p, d.status), reason: d.reason, digest: d.digest };
       const at = annotationProps(fieldWhere(p.spec, 'name'), this.inputs.workingDirectory, this.inputs.workspace);

@@ -32,6 +32,6 @@ export function decide(s: ImageStatus, onUnknown: OnUnknown): Decision {
  * Whether build mode builds an image, given its status after the registry check. The `matrix`
  * output uses the same rule, so a check job fans out exactly the builds a build job would run.
  */
-export function needsBuild(noop: boolean, status: ImageStatusName, o: { force: boolean; onUnknown: OnUnknown }): boolean {
-  return !noop && (o.force || status === 'missing' || (status === 'unknown' && o.onUnknown === 'build'));
+export function needsBuild(notBuilt: boolean, status: ImageStatusName, o: { force: boolean; onUnknown: OnUnknown }): boolean {
+  return !notBuilt && (o.force || status === 'missing' || (status === 'unknown' && o.onUnknown === 'build'));
 }

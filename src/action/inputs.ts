@@ -1,6 +1,7 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { InputError } from '../errors';
+import type { Registration } from '../plan/python';
 
 export type Mode = 'plan' | 'check' | 'build';
 
@@ -32,6 +33,10 @@ export interface Inputs {
   cacheMounts: boolean;
   /** flytekit's `pip_secret_mounts`, which a YAML spec cannot express: local file → mount target. */
   pipSecretMounts: Array<{ src: string; target: string }>;
+  /** An interpreter with the project and flytekit installed: ImageSpecs in Python are named by flytekit itself. */
+  python: string;
+  /** How pyflyte registers: `fast` (its default) or `non-fast` (`--copy none`; needs `python`). */
+  registration: Registration;
 }
 
 /** `src:target` a line, e.g. `.netrc:/root/.netrc`; `src` resolves against the working directory. */
@@ -119,5 +124,7 @@ export function readInputs(get: GetInput, env: NodeJS.ProcessEnv, cwd: string): 
     only: listInput(get('only')),
     cacheMounts: boolInput('cache-mounts', get('cache-mounts'), true),
     pipSecretMounts: parseSecretMounts(get('pip-secret-mounts'), wd ? path.resolve(workspace, wd) : workspace),
+    python: get('python'),
+    registration: oneOf('registration', get('registration'), ['fast', 'non-fast'] as const, 'fast'),
   };
 }

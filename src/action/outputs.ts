@@ -1,17 +1,23 @@
-import type { PlannedImage } from '../plan/plan';
+import type { NotBuilt, PlannedImage } from '../plan/plan';
 
 /**
  * Every status an image can have in the outputs. `planned`: plan mode, nothing asked; `exists`,
  * `missing`, `unknown`: what the registry said; `built`, `failed`, `cancelled`: what a build did;
- * `skipped`: nothing to build (`builder: noop`).
+ * `skipped`: nothing to build (`builder: noop`); `unused`: an ImageSpec in Python that no task uses;
+ * `external`: a builder other than flytekit's default builds and names it (e.g. `builder="union"`).
  */
-export type ImageStatusName = 'planned' | 'exists' | 'missing' | 'unknown' | 'built' | 'failed' | 'cancelled' | 'skipped';
+export type ImageStatusName =
+  'planned' | 'exists' | 'missing' | 'unknown' | 'built' | 'failed' | 'cancelled' | 'skipped' | 'unused' | 'external';
 
 /** One image's outcome, as the `images` output and the summary report it. */
 export interface ImageRecord {
   key: string;
-  /** Spec file relative to the working directory. */
+  /** The file that defines the image, relative to the working directory. */
   file: string;
+  /** Where in `file`, for files that hold more than one image (Python). */
+  line?: number;
+  /** `yaml` (a spec file) or `python` (an ImageSpec in Python code). */
+  origin: 'yaml' | 'python';
   /** The image repository name after flytekit's normalisation (lower-cased). */
   name: string;
   tag: string;
@@ -35,8 +41,27 @@ export function baseOutputs(records: ImageRecord[]): Outputs {
   return {
     images: JSON.stringify(records),
     'image-map': JSON.stringify(map),
-    'image-args': records.map((r) => `--image ${r.key}=${r.image}`).join(' '),
+    'image-args': registered(records)
+      .map(([name, image]) => `--image ${name}=${image}`)
+      .join(' '),
   };
+}
+
+/**
+ * What pyflyte is told, as `--image <name>=<image>` or a config file's `images:` entries. A YAML
+ * spec is named by its key; an ImageSpec in Python by its `id`, which flytekit looks up before it
+ * checks or builds anything. Images no task uses, and images another builder names, are left out.
+ */
+function registered(records: ImageRecord[]): Array<[string, string]> {
+  return records
+    .filter((r) => r.status !== 'unused' && r.status !== 'external')
+    .map((r) => [r.origin === 'python' ? r.id : r.key, r.image]);
+}
+
+/** A flytekit config file (`pyflyte --config`) whose `images:` section names every image. */
+export function flytekitConfig(records: ImageRecord[]): string {
+  const lines = registered(records).map(([name, image]) => `  ${JSON.stringify(name)}: ${JSON.stringify(image)}`);
+  return lines.length === 0 ? 'images: {}\n' : `images:\n${lines.join('\n')}\n`;
 }
 
 /** `missing` and `existing`: JSON arrays of image references, for gates and later steps. */
@@ -47,11 +72,18 @@ export function checkOutputs(records: ImageRecord[]): Outputs {
   };
 }
 
+/** The record of an image the action neither checks nor builds. */
+export function notBuiltRecord(p: PlannedImage, n: NotBuilt): ImageRecord {
+  return { ...record(p, n.status), reason: n.reason };
+}
+
 /** The record of a planned image, before any registry or builder has said anything. */
 export function record(p: PlannedImage, status: ImageStatusName): ImageRecord {
   return {
     key: p.key,
     file: p.source.file,
+    ...(p.source.line !== undefined ? { line: p.source.line } : {}),
+    origin: p.origin,
     name: p.spec.values.name.kind === 'str' ? p.spec.values.name.value : '',
     tag: p.tag.tag,
     image: p.image,

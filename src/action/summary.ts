@@ -21,13 +21,13 @@ function duration(ms?: number): string {
 export function summaryMarkdown(title: string, records: ImageRecord[], errors: string[] = []): string {
   const showDigest = records.some((r) => r.digest);
   const showDuration = records.some((r) => r.durationMs !== undefined);
-  const head = ['Key', 'Image', 'Status', ...(showDigest ? ['Digest'] : []), ...(showDuration ? ['Duration'] : [])];
+  const head = ['Key', 'Source', 'Image', 'Status', ...(showDigest ? ['Digest'] : []), ...(showDuration ? ['Duration'] : [])];
   const lines = [`### ${cell(title)}`, ''];
   if (records.length > 0) {
     lines.push(`| ${head.join(' | ')} |`, `|${head.map(() => ' --- ').join('|')}|`);
     for (const r of records) {
       const status = r.reason ? `${r.status}: ${r.reason}` : r.status;
-      const row = [cell(r.key), code(r.image), cell(status)];
+      const row = [cell(r.key), cell(r.line !== undefined ? `${r.file}:${r.line}` : r.file), code(r.image), cell(status)];
       if (showDigest) row.push(code(r.digest ?? ''));
       if (showDuration) row.push(duration(r.durationMs));
       lines.push(`| ${row.join(' | ')} |`);

@@ -7,8 +7,15 @@ export interface SpecFile {
   abs: string;
   /** Path relative to the working directory, with `/` separators (how outputs and annotations name it). */
   rel: string;
-  /** The file name without `.yaml`/`.yml`: the image's key in outputs and `--image key=…`. */
+  /** The file name without `.yaml`/`.yml`: the image's key in outputs and `--image key=…` (YAML only). */
   key: string;
+  /** A YAML spec file (one image), or a Python module (any number of ImageSpecs, each with its own key). */
+  kind: 'yaml' | 'python';
+}
+
+/** Python modules hold ImageSpecs written in code; everything else a pattern names is a YAML spec file. */
+export function kindOf(file: string): SpecFile['kind'] {
+  return /\.py$/.test(file) ? 'python' : 'yaml';
 }
 
 /** Directories no one keeps ImageSpecs in, which a `**` pattern would otherwise crawl. */
@@ -60,13 +67,13 @@ export async function findSpecFiles(patternsInput: string, cwd: string): Promise
     for (const m of matches) {
       const abs = path.normalize(m);
       const rel = path.relative(cwd, abs).split(path.sep).join('/');
-      found.set(abs, { abs, rel, key: keyOf(abs) });
+      found.set(abs, { abs, rel, key: keyOf(abs), kind: kindOf(abs) });
     }
   }
   const files = [...found.values()].sort((a, b) => codePointCompare(a.rel, b.rel));
 
   const byKey = new Map<string, SpecFile>();
-  for (const f of files) {
+  for (const f of files.filter((f) => f.kind === 'yaml')) {
     const other = byKey.get(f.key);
     if (other) {
       throw new InputError(

@@ -19,7 +19,7 @@
  * - `images` holds one record per ImageSpec object: used by a task (`used`), only the base of a
  *   used spec (`base`, flytekit builds it first), or a module-level ImageSpec no task uses
  *   (`unused`, listed, not to be built), in the shape of the static evaluator's records plus
- *   flytekit's own values. Keys follow src/exact/keys.ts and are unique.
+ *   flytekit's own values. Keys follow src/plan/keys.ts and are unique.
  * - `errors` holds typed, located ExactErrors: a module that failed to import (with the module and
  *   the traceback's last frames; unlike pyflyte, the other modules are still loaded, so all
  *   failures show at once), an entity flytekit could not serialize, an image flytekit could not
@@ -39,7 +39,7 @@ import { FIELDS, FieldName, ImageSpec } from '../spec/types';
 import { arr, count, obj, Opaque, optCount, optText, ProtocolError, pythonException, pyValue, text } from './decode';
 import { ExactError, locate, PythonException, quoted, summarize } from './errors';
 import { Limits, runHelper } from './interpreter';
-import { KeyRegistry } from './keys';
+import { KeyRegistry } from '../plan/keys';
 
 export type CopyStyle = 'fast' | 'none';
 export type ImageUse = 'used' | 'base' | 'unused';

@@ -28,7 +28,7 @@ import { Where } from '../errors';
 import { arr, obj, optText, ProtocolError, pythonException, text } from '../exact/decode';
 import { ExactError, locate, PythonException, quoted, summarize } from '../exact/errors';
 import { Limits, runHelper } from '../exact/interpreter';
-import { KEY_RE } from '../exact/keys';
+import { KEY_RE } from '../plan/keys';
 
 /** `flyte build`/`flyte deploy --copy-style` (`custom` needs a Python list of files: not offered). */
 export type Flyte2CopyStyle = 'loaded_modules' | 'all' | 'none';

@@ -5,6 +5,7 @@ import { none } from '../py/value';
 import { loadSpecFile } from '../spec/load';
 import { fieldWhere } from '../spec/postInit';
 import type { ImageSpec } from '../spec/types';
+import { checkEncodable } from '../spec/view';
 import type { SpecFile } from '../discover/specFiles';
 import { computeTag, Digests, hashedSourceRoot, specId, TagResult } from '../tag/compute';
 
@@ -16,18 +17,30 @@ export interface ImageSource {
   line?: number;
 }
 
+/** The name flytekit gives an image: the tag, and `registry/name:tag`. */
+export type ImageTag = Pick<TagResult, 'tag' | 'imageName'>;
+
+/** An image the action neither checks nor builds, with the status it reports and why. */
+export interface NotBuilt {
+  status: 'skipped' | 'unused' | 'external';
+  reason: string;
+}
+
 export interface PlannedImage {
   /** Unique among the planned images: how outputs, `only`, the matrix and annotations name it. */
   key: string;
   source: ImageSource;
+  /** A YAML spec file (`--image key=…`) or an ImageSpec written in Python (`--image <id>=…`). */
+  origin: 'yaml' | 'python';
   spec: ImageSpec;
-  tag: TagResult;
+  tag: ImageTag;
   id: string;
   /** What pyflyte will use: the image name, or `base_image` verbatim for `builder: noop`. */
   image: string;
   noop: boolean;
   /** Key of a repository base spec that must be built first. */
   baseKey?: string;
+  notBuilt?: NotBuilt;
 }
 
 export interface PlanResult {
@@ -91,19 +104,40 @@ export interface PlanOptions {
   digests: Digests;
 }
 
-/** One image's plan; throws SpecError. A child's base spec must already be linked. */
-function planOne(file: SpecFile, spec: ImageSpec, digests: Digests, baseKey: string | undefined): PlannedImage {
-  const tag = computeTag(spec, digests);
-  const noop = spec.values.builder.kind === 'str' && spec.values.builder.value === 'noop';
-  let image = tag.imageName;
-  if (noop) {
-    const b = spec.values.base_image;
-    if (b.kind !== 'str' || spec.baseSpec) {
-      throw new SpecError('base_image must be a string to use the noop image builder', fieldWhere(spec, 'base_image', b));
-    }
-    image = pyStr(b);
+/** One image's plan; throws SpecError. A child's base spec must already be linked, and planned: its image name is `baseName`. */
+function planOne(file: SpecFile, spec: ImageSpec, digests: Digests, baseKey?: string, baseName?: string): PlannedImage {
+  checkEncodable(spec);
+  const tag = computeTag(spec, digests, baseName);
+  const noop = isNoop(spec);
+  const notBuilt = noop ? NOOP : undefined;
+  return {
+    key: file.key,
+    source: { file: file.rel },
+    origin: 'yaml',
+    spec,
+    tag,
+    id: specId(spec),
+    image: imageOf(spec, tag),
+    noop,
+    baseKey,
+    notBuilt,
+  };
+}
+
+export const NOOP: NotBuilt = { status: 'skipped', reason: 'builder: noop uses base_image as it is' };
+
+export function isNoop(spec: ImageSpec): boolean {
+  return spec.values.builder.kind === 'str' && spec.values.builder.value === 'noop';
+}
+
+/** What pyflyte uses: the image name, or `base_image` verbatim for `builder: noop`; throws SpecError. */
+export function imageOf(spec: ImageSpec, tag: ImageTag): string {
+  if (!isNoop(spec)) return tag.imageName;
+  const b = spec.values.base_image;
+  if (b.kind !== 'str' || spec.baseSpec) {
+    throw new SpecError('base_image must be a string to use the noop image builder', fieldWhere(spec, 'base_image', b));
   }
-  return { key: file.key, source: { file: file.rel }, spec, tag, id: specId(spec), image, noop, baseKey };
+  return pyStr(b);
 }
 
 const YIELD_EVERY_FILES = 4;
@@ -198,19 +232,8 @@ function* planning(
     baseOf.set(file.abs, target);
   }
 
-  for (const start of baseOf.keys()) {
-    const seen: string[] = [];
-    for (let cur: string | undefined = start; cur; cur = baseOf.get(cur)) {
-      if (seen.includes(cur)) {
-        const cycle = [...seen.slice(seen.indexOf(cur)), cur].map((a) => loaded.get(a)!.file.rel).join(' -> ');
-        const spec = loaded.get(start)!.spec;
-        errors.push(new SpecError(`base_image specs form a cycle: ${cycle}`, fieldWhere(spec, 'base_image')));
-        baseOf.delete(start);
-        break;
-      }
-      seen.push(cur);
-    }
-  }
+  const depthOf = new Map<string, number>();
+  errors.push(...chainErrors(baseOf, depthOf, (abs) => loaded.get(abs)!));
   if (errors.length > 0) return { images: [], errors: dedupe(errors), warnings: [] };
 
   for (const [child, base] of baseOf) {
@@ -219,24 +242,108 @@ function* planning(
     spec.values.base_image = none(spec.values.base_image.pos);
   }
 
-  const images: PlannedImage[] = [];
-  for (const { file, spec } of loaded.values()) {
-    let p = planned.get(file.abs);
-    if (p === undefined) {
-      const base = baseOf.get(file.abs);
-      try {
-        p = planOne(file, spec, opts.digests, base ? loaded.get(base)!.file.key : undefined);
-      } catch (e) {
-        if (!(e instanceof SpecError)) throw e;
-        p = e;
-      }
+  // Bases before their children, so that each tag reads its base's image name instead of computing it again.
+  const linked = [...baseOf.keys()].sort((a, b) => depthOf.get(a)! - depthOf.get(b)!);
+  for (const child of linked) {
+    const { file, spec } = loaded.get(child)!;
+    const base = baseOf.get(child)!;
+    const baseName = imageNameOf(planned.get(base));
+    let p: PlannedImage | SpecError;
+    try {
+      if (baseName === undefined)
+        throw new SpecError(`base_image ${loaded.get(base)!.file.rel} could not be planned`, fieldWhere(spec, 'base_image'));
+      p = planOne(file, spec, opts.digests, loaded.get(base)!.file.key, baseName);
+    } catch (e) {
+      if (!(e instanceof SpecError)) throw e;
+      p = e;
     }
+    planned.set(child, p);
+  }
+
+  const images: PlannedImage[] = [];
+  for (const { file } of loaded.values()) {
+    const p = planned.get(file.abs)!;
     if (p instanceof SpecError) errors.push(p);
     else images.push(p);
   }
   return errors.length > 0
     ? { images: [], errors, warnings: [] }
     : { images, errors, warnings: images.flatMap((p) => warningsFor(p.spec)) };
+}
+
+function imageNameOf(p: PlannedImage | SpecError | undefined): string | undefined {
+  return p === undefined || p instanceof SpecError ? undefined : p.tag.imageName;
+}
+
+/**
+ * Specs in a `base_image` chain. Each image's id hashes the whole chain below it (flytekit writes a
+ * nested base spec out in full), so the work grows with the square of a chain's length; chains are
+ * capped, which keeps planning linear in the number of specs.
+ */
+export const MAX_BASE_CHAIN = 32;
+
+/** At most this many file names of a cycle or chain are named in an error. */
+const NAMED_IN_ERROR = 8;
+
+function chainText(files: string[]): string {
+  const shown = files.length > NAMED_IN_ERROR ? [...files.slice(0, NAMED_IN_ERROR), `… (${files.length} specs)`] : files;
+  return shown.join(' -> ');
+}
+
+/**
+ * Cycles and over-long chains among the `base_image` links, in time linear in the number of specs:
+ * each spec is walked once, and its chain depth (1 for a spec on a plain image) is recorded in `depthOf`.
+ */
+function chainErrors(
+  baseOf: Map<string, string>,
+  depthOf: Map<string, number>,
+  specOf: (abs: string) => { file: SpecFile; spec: ImageSpec },
+): SpecError[] {
+  const errors: SpecError[] = [];
+  /** Specs known to lead into a cycle, with the cycle's text. */
+  const cyclic = new Map<string, string>();
+  const rel = (abs: string): string => specOf(abs).file.rel;
+  for (const start of baseOf.keys()) {
+    const path: string[] = [];
+    const onPath = new Map<string, number>();
+    let cur: string | undefined = start;
+    while (cur !== undefined && !depthOf.has(cur) && !cyclic.has(cur) && !onPath.has(cur)) {
+      onPath.set(cur, path.length);
+      path.push(cur);
+      cur = baseOf.get(cur);
+    }
+    let cycle: string | undefined;
+    if (cur !== undefined && onPath.has(cur)) {
+      const members = path.slice(onPath.get(cur)!);
+      cycle = chainText([...members, cur].map(rel));
+    } else if (cur !== undefined) {
+      cycle = cyclic.get(cur);
+    }
+    let depth = cur === undefined || cycle !== undefined ? 0 : depthOf.get(cur)!;
+    // From the bottom of the chain up: a spec on a plain image is 1 deep, its child 2 ...
+    for (let i = path.length - 1; i >= 0; i--) {
+      const abs = path[i];
+      const { spec } = specOf(abs);
+      if (cycle !== undefined) {
+        cyclic.set(abs, cycle);
+        errors.push(new SpecError(`base_image specs form a cycle: ${cycle}`, fieldWhere(spec, 'base_image')));
+        continue;
+      }
+      depth++;
+      depthOf.set(abs, depth);
+      if (depth > MAX_BASE_CHAIN) {
+        const chain: string[] = [];
+        for (let c: string | undefined = abs; c !== undefined && chain.length <= NAMED_IN_ERROR; c = baseOf.get(c)) chain.push(rel(c));
+        errors.push(
+          new SpecError(
+            `base_image chain is ${depth} specs deep (${chainText(chain)}); at most ${MAX_BASE_CHAIN} are supported, because every image's id hashes the whole chain below it`,
+            fieldWhere(spec, 'base_image'),
+          ),
+        );
+      }
+    }
+  }
+  return errors;
 }
 
 function dedupe(errors: SpecError[]): SpecError[] {

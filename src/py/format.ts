@@ -38,18 +38,35 @@ const MAX_RECURSION = 2;
 export const MAX_FORMAT_OUTPUT = 100_000;
 const PY_SSIZE_T_MAX = 2n ** 63n - 1n;
 
-/** Attributes a `str` has (Python 3.11 `dir(str)`); reading one formats a bound method or a type. */
-const STR_ATTRIBUTES: ReadonlySet<string> = new Set(
-  (
-    '__add__ __class__ __contains__ __delattr__ __dir__ __doc__ __eq__ __format__ __ge__ __getattribute__ ' +
-    '__getitem__ __getnewargs__ __getstate__ __gt__ __hash__ __init__ __init_subclass__ __iter__ __le__ __len__ ' +
-    '__lt__ __mod__ __mul__ __ne__ __new__ __reduce__ __reduce_ex__ __repr__ __rmod__ __rmul__ __setattr__ ' +
-    '__sizeof__ __str__ __subclasshook__ capitalize casefold center count encode endswith expandtabs find format ' +
-    'format_map index isalnum isalpha isascii isdecimal isdigit isidentifier islower isnumeric isprintable isspace ' +
-    'istitle isupper join ljust lower lstrip maketrans partition removeprefix removesuffix replace rfind rindex ' +
-    'rjust rpartition rsplit rstrip split splitlines startswith strip swapcase title translate upper zfill'
-  ).split(' '),
+const words = (s: string): ReadonlySet<string> => new Set(s.split(' '));
+
+/** What `getattr(some_str, name)` is in Python 3.11, by `dir(str)`; `__class__` and `__doc__` aside. */
+const STR_METHOD_WRAPPERS = words(
+  '__add__ __contains__ __delattr__ __eq__ __ge__ __getattribute__ __getitem__ __gt__ __hash__ __init__ __iter__ __le__ ' +
+    '__len__ __lt__ __mod__ __mul__ __ne__ __repr__ __rmod__ __rmul__ __setattr__ __str__',
 );
+const STR_BUILTIN_METHODS = words(
+  '__dir__ __format__ __getnewargs__ __getstate__ __init_subclass__ __new__ __reduce__ __reduce_ex__ __sizeof__ ' +
+    '__subclasshook__ capitalize casefold center count encode endswith expandtabs find format format_map index isalnum ' +
+    'isalpha isascii isdecimal isdigit isidentifier islower isnumeric isprintable isspace istitle isupper join ljust lower ' +
+    'lstrip maketrans partition removeprefix removesuffix replace rfind rindex rjust rpartition rsplit rstrip split ' +
+    'splitlines startswith strip swapcase title translate upper zfill',
+);
+/** `dir(type)` (every one readable on `type` itself). */
+const TYPE_ATTRIBUTES = words(
+  '__base__ __bases__ __basicsize__ __call__ __class__ __delattr__ __dict__ __dictoffset__ __dir__ __doc__ __eq__ ' +
+    '__flags__ __format__ __ge__ __getattribute__ __getstate__ __gt__ __hash__ __init__ __init_subclass__ __instancecheck__ ' +
+    '__itemsize__ __le__ __lt__ __module__ __mro__ __name__ __ne__ __new__ __or__ __prepare__ __qualname__ __reduce__ ' +
+    '__reduce_ex__ __repr__ __ror__ __setattr__ __sizeof__ __str__ __subclasscheck__ __subclasses__ __subclasshook__ ' +
+    '__text_signature__ __weakrefoffset__ mro',
+);
+
+/**
+ * The objects a format field can reach from a str argument and that this module reproduces: the
+ * str itself, and the classes `str` and `type` through `__class__` (flytekit renders
+ * `{spec_hash.__class__}` as the stable `<class 'str'>`).
+ */
+type FieldObject = { kind: 'str'; value: string } | { kind: 'type'; name: 'str' | 'type' };
 
 /** Accumulate decimal digits with CPython's Py_ssize_t overflow check. */
 function accumulate(n: bigint, digit: number): bigint {
@@ -124,7 +141,7 @@ function parseField(chars: string[], pos: number, end: number): Field {
 }
 
 /** `get_field_object` with only keyword arguments: positional fields always fail. */
-function fieldValue(name: string[], kwargs: Record<string, string>): string {
+function fieldValue(name: string[], kwargs: Record<string, string>): FieldObject {
   let i = 0;
   while (i < name.length && name[i] !== '.' && name[i] !== '[') i++;
   const first = name.slice(0, i);
@@ -135,7 +152,7 @@ function fieldValue(name: string[], kwargs: Record<string, string>): string {
   }
   const key = first.join('');
   if (!Object.prototype.hasOwnProperty.call(kwargs, key)) throw new PyFormatError('KeyError', reprStr(key));
-  let obj = kwargs[key];
+  let obj: FieldObject = { kind: 'str', value: kwargs[key] };
 
   while (i < name.length) {
     const lead = name[i++];
@@ -153,19 +170,58 @@ function fieldValue(name: string[], kwargs: Record<string, string>): string {
     }
     const itemIndex = lead === '[' ? fieldIndex(part) : -1n;
     if (part.length === 0) throw valueError('Empty attribute in format string');
-    obj = lead === '.' ? strAttribute(part.join('')) : strItem(obj, itemIndex);
+    obj = lead === '.' ? attribute(obj, part.join('')) : item(obj, itemIndex);
   }
   return obj;
 }
 
-function strAttribute(attr: string): string {
-  if (STR_ATTRIBUTES.has(attr)) {
+function attribute(obj: FieldObject, attr: string): FieldObject {
+  return obj.kind === 'str' ? strAttribute(attr) : typeAttribute(obj.name, attr);
+}
+
+function item(obj: FieldObject, index: bigint): FieldObject {
+  if (obj.kind === 'str') return { kind: 'str', value: strItem(obj.value, index) };
+  if (obj.name === 'str') throw new PyFormatError('TypeError', "type 'str' is not subscriptable");
+  throw new PyFormatError(
+    'NotImplementedError',
+    'subscripting the class type makes a generic alias (such as type[0]), which is not reproduced',
+  );
+}
+
+function strAttribute(attr: string): FieldObject {
+  if (attr === '__class__') return { kind: 'type', name: 'str' };
+  if (attr === '__doc__') {
     throw new PyFormatError(
       'NotImplementedError',
-      `str attribute '${attr}' would be formatted as an interpreter object (such as '<built-in method ${attr} of str object at 0x…>'), which cannot be reproduced`,
+      "str attribute '__doc__' is the str class's docstring (many lines of prose), which is not reproduced",
+    );
+  }
+  if (STR_METHOD_WRAPPERS.has(attr) || STR_BUILTIN_METHODS.has(attr)) {
+    const text = STR_METHOD_WRAPPERS.has(attr)
+      ? `<method-wrapper '${attr}' of str object at 0x…>`
+      : `<built-in method ${attr} of str object at 0x…>`;
+    throw new PyFormatError(
+      'NotImplementedError',
+      `str attribute '${attr}' is a bound method, which Python formats with a memory address that changes from run to run ('${text}')`,
     );
   }
   throw new PyFormatError('AttributeError', `'str' object has no attribute '${attr}'`);
+}
+
+/** An attribute of the class `str` or `type`: its name and module are reproduced, nothing else. */
+function typeAttribute(cls: 'str' | 'type', attr: string): FieldObject {
+  if (attr === '__name__' || attr === '__qualname__') return { kind: 'str', value: cls };
+  if (attr === '__module__') return { kind: 'str', value: 'builtins' };
+  if (attr === '__class__') return { kind: 'type', name: 'type' };
+  const exists = TYPE_ATTRIBUTES.has(attr) || (cls === 'str' && (STR_METHOD_WRAPPERS.has(attr) || STR_BUILTIN_METHODS.has(attr)));
+  if (!exists) {
+    const message = attr === '__abstractmethods__' ? attr : `type object '${cls}' has no attribute '${attr}'`;
+    throw new PyFormatError('AttributeError', message);
+  }
+  throw new PyFormatError(
+    'NotImplementedError',
+    `attribute '${attr}' of the class ${cls} is a method, descriptor or mapping of the interpreter, which is not reproduced (only __name__, __qualname__, __module__ and __class__ are)`,
+  );
 }
 
 /** `obj[i]` for a str; a non-numeric key (including `-1`) is a str key, which str rejects. */
@@ -182,14 +238,15 @@ function codeName(ch: string): string {
   return cp > 32 && cp < 127 ? ch : `\\x${cp.toString(16)}`;
 }
 
-function convert(value: string, conversion: string): string {
+/** `!r`, `!s`, `!a` of a str, or of a class (`isClass`: `value` is already its repr, which is ASCII). */
+function convert(value: string, conversion: string, isClass: boolean): string {
   switch (conversion) {
     case 'r':
-      return reprStr(value);
+      return isClass ? value : reprStr(value);
     case 's':
       return value;
     case 'a':
-      return pyAscii(pyStrValue(value));
+      return isClass ? value : pyAscii(pyStrValue(value));
     default:
       throw valueError(`Unknown conversion specifier ${codeName(conversion)}`);
   }
@@ -311,10 +368,18 @@ function buildString(chars: string[], start: number, end: number, kwargs: Record
 
     const field = parseField(chars, i, end);
     i = field.next;
-    let value = fieldValue(field.name, kwargs);
-    if (field.conversion !== undefined) value = convert(value, field.conversion);
+    const obj = fieldValue(field.name, kwargs);
+    // `str(cls)` and `repr(cls)` are both `<class 'name'>`.
+    const text = obj.kind === 'str' ? obj.value : `<class '${obj.name}'>`;
+    const converted = field.conversion !== undefined ? convert(text, field.conversion, obj.kind === 'type') : undefined;
     const spec = field.specHasFields ? Array.from(buildString(field.spec, 0, field.spec.length, kwargs, depth - 1)) : field.spec;
-    out += formatStr(value, spec);
+    if (converted === undefined && obj.kind === 'type') {
+      // `type.__format__` accepts only an empty spec.
+      if (spec.length > 0) throw new PyFormatError('TypeError', 'unsupported format string passed to type.__format__');
+      out += text;
+    } else {
+      out += formatStr(converted ?? text, spec);
+    }
     if (out.length > MAX_FORMAT_OUTPUT) {
       throw new PyFormatError('NotImplementedError', `the formatted tag exceeds ${MAX_FORMAT_OUTPUT} characters`);
     }

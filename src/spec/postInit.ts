@@ -1,5 +1,6 @@
 import { SpecError } from '../errors';
 import { PyValue, str, truthy, typeName, none } from '../py/value';
+import { pyLower } from '../py/case';
 import { FIELDS, FieldName, ImageSpec } from './types';
 
 /** flytekit's registry pattern, applied with `re.match` to the lower-cased registry. */
@@ -50,14 +51,15 @@ export function postInit(
   if (name.kind !== 'str') {
     throw new SpecError(`name must be a string, got ${typeName(name)}`, where(spec, 'name', name));
   }
-  values.name = { ...name, value: name.value.toLowerCase() };
+  // Python's str.lower() with Python 3.11's Unicode tables: the image name must be flytekit's.
+  values.name = { ...name, value: pyLower(name.value) };
 
   const registry = values.registry;
   if (truthy(registry)) {
     if (registry.kind !== 'str') {
       throw new SpecError(`registry must be a string, got ${typeName(registry)}`, where(spec, 'registry', registry));
     }
-    const lowered = registry.value.toLowerCase();
+    const lowered = pyLower(registry.value);
     if (!REGISTRY_RE.test(lowered)) {
       throw new SpecError(
         `Invalid container registry name: '${lowered}'. Expected a host with an optional port and path, ` +
@@ -117,6 +119,8 @@ export function postInit(
 
   for (const field of ['builder_options', 'builder_config', 'env'] as const) {
     const v = values[field];
+    // flytekit only reads env through `if image_spec.env:`, so any falsy value (`env: []`) means none.
+    if (field === 'env' && !truthy(v)) continue;
     if (v.kind !== 'none' && v.kind !== 'dict') {
       const what = field === 'builder_options' ? 'builder_options must be a dictionary or None' : `${field} must be a mapping`;
       throw new SpecError(`${what}, got ${typeName(v)}`, where(spec, field, v));

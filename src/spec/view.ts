@@ -1,9 +1,9 @@
 import { SpecError } from '../errors';
-import { pyStr } from '../py/repr';
-import { truthy } from '../py/value';
+import { pyStr, reprStr } from '../py/repr';
+import { PyValue, truthy } from '../py/value';
 import { copyModeOf } from '../tag/compute';
 import { fieldWhere } from './postInit';
-import type { FieldName, ImageSpec, SpecView } from './types';
+import { FIELDS, type FieldName, type ImageSpec, type SpecView } from './types';
 
 /**
  * The typed view the Dockerfile generator consumes. Values are rendered with Python's `str()`, as
@@ -59,4 +59,58 @@ export function specView(spec: ImageSpec, baseImageName?: string): SpecView {
     uvImage: builderConfig('uv_image'),
     micromambaImage: builderConfig('micromamba_image'),
   };
+}
+
+/** The first string inside `v` that holds a lone surrogate. */
+function loneSurrogate(v: PyValue): string | undefined {
+  switch (v.kind) {
+    case 'str':
+      return v.value.isWellFormed() ? undefined : v.value;
+    case 'list':
+    case 'tuple':
+      for (const item of v.items) {
+        const s = loneSurrogate(item);
+        if (s !== undefined) return s;
+      }
+      return undefined;
+    case 'dict':
+      for (const [k, x] of v.entries) {
+        const s = loneSurrogate(k) ?? loneSurrogate(x);
+        if (s !== undefined) return s;
+      }
+      return undefined;
+    default:
+      return undefined;
+  }
+}
+
+/** Fields that never reach the Dockerfile, the build's arguments or the image name. */
+const NOT_RENDERED: ReadonlySet<FieldName> = new Set(['builder_options', 'builder_config', 'pip_secret_mounts', 'runtime_packages']);
+
+/**
+ * PyYAML keeps a lone surrogate escape (`"\ud800"`) and flytekit hashes its repr, so the tag is
+ * computed; but a lone surrogate cannot be encoded as UTF-8, and flytekit fails once it writes the
+ * Dockerfile or passes the image name to the builder. Refused before any build instead.
+ */
+export function checkEncodable(spec: ImageSpec): void {
+  for (const field of FIELDS) {
+    if (NOT_RENDERED.has(field)) continue;
+    const s = loneSurrogate(spec.values[field]);
+    if (s !== undefined) {
+      throw new SpecError(
+        `${field} holds a lone surrogate (${reprStr(s)}): flytekit computes a tag for it, but it cannot be written as UTF-8 into the Dockerfile or the image name, so the image cannot be built`,
+        fieldWhere(spec, field, spec.values[field]),
+      );
+    }
+  }
+  const bc = spec.values.builder_config;
+  if (bc.kind !== 'dict') return;
+  for (const [k, x] of bc.entries) {
+    if (k.kind === 'str' && (k.value === 'uv_image' || k.value === 'micromamba_image') && loneSurrogate(x) !== undefined) {
+      throw new SpecError(`builder_config.${k.value} holds a lone surrogate, which cannot be an image reference`, {
+        ...fieldWhere(spec, 'builder_config', x),
+        field: `builder_config.${k.value}`,
+      });
+    }
+  }
 }

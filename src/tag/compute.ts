@@ -85,11 +85,12 @@ export function specId(spec: ImageSpec): string {
 }
 
 /** `ImageSpec.tag` and `image_name()`, step by step as flytekit 1.16 computes them (reference §4.2). */
-export function computeTag(spec: ImageSpec, digests: Digests): TagResult {
+export function computeTag(spec: ImageSpec, digests: Digests, baseImageName?: string): TagResult {
   const v = spec.values;
   const t: Record<FieldName, PyValue> = { ...v };
 
-  if (spec.baseSpec) t.base_image = str(computeTag(spec.baseSpec, digests).imageName);
+  // A planner that already has the base's image name passes it: recomputing it makes chains quadratic.
+  if (spec.baseSpec) t.base_image = str(baseImageName ?? computeTag(spec.baseSpec, digests).imageName);
 
   const mode = copyModeOf(v.source_copy_mode);
   if (mode !== undefined && mode !== 'no-copy') {

@@ -1,5 +1,5 @@
 import { createHash, Hash } from 'node:crypto';
-import { fsPathOf, pyJoin, pyWalk } from './pyWalk';
+import { checkEncodableName, fsPathOf, osPath, pyJoin, pyWalk } from './pyWalk';
 import { fileKind, hashFileContent, hashPathJoined, isSocket, realPathInsideRepo, specialFileError, walkedRealPaths } from './repoFiles';
 
 /**
@@ -60,11 +60,13 @@ function hashDir(hash: Hash, entry: string, cwd: string, repoRoot: string): Copi
   for (const level of pyWalk(entry, { cwd, field: FIELD })) {
     for (const name of level.files) {
       const p = pyJoin(level.root, name);
-      const fsPath = fsPathOf(p, cwd);
+      const fsPath = osPath(p, cwd);
       const kind = level.plain.has(name) ? 'regular' : fileKind(fsPath);
       // flytekit would block on a FIFO (or read a device) inside a copied directory: refused. Sockets it skips.
       if (kind === 'special' && !isSocket(fsPath)) throw specialFileError(p, FIELD);
       if (kind !== 'regular') continue;
+      // No ignore rules apply to `copy`: every file's relative path is encoded for the digest.
+      checkEncodableName(p, FIELD);
       files.push(hashAt(hash, realPathOf(level, name), p, level.rel === '' ? name : `${level.rel}/${name}`));
     }
   }

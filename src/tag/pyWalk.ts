@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import { SpecError } from '../errors';
+import { reprStr } from '../py/repr';
 
 /**
  * Python's `os.walk(top, topdown=True, followlinks=False)` with the paths spelled as Python spells
@@ -21,6 +22,80 @@ export function pyJoin(a: string, b: string): string {
 export function fsPathOf(pyPath: string, cwd: string): string {
   if (pyPath.startsWith('/')) return pyPath;
   return cwd.endsWith('/') ? cwd + pyPath : `${cwd}/${pyPath}`;
+}
+
+/**
+ * `fsPathOf` as the bytes Python's `os.fsencode` makes of it: a name that was not valid UTF-8 comes
+ * back from the walk with lone surrogates (U+DC80-U+DCFF, `surrogateescape`), which stand for the
+ * original bytes. Node would encode those as U+FFFD, so such a path is handed to fs as a Buffer.
+ */
+export function osPath(pyPath: string, cwd: string): string | Buffer {
+  const p = fsPathOf(pyPath, cwd);
+  if (p.isWellFormed()) return p;
+  const parts: Buffer[] = [];
+  for (const ch of p) {
+    const cp = ch.codePointAt(0) as number;
+    if (cp >= 0xdc80 && cp <= 0xdcff) parts.push(Buffer.of(cp - 0xdc00));
+    else parts.push(Buffer.from(ch, 'utf8'));
+  }
+  return Buffer.concat(parts);
+}
+
+/**
+ * Python's `bytes.decode('utf-8', 'surrogateescape')`, as `os.walk` decodes names: each byte that is
+ * not part of a valid UTF-8 sequence becomes the lone surrogate U+DC00 + byte.
+ */
+export function decodeSurrogateEscape(raw: Uint8Array): string {
+  try {
+    return utf8.decode(raw);
+  } catch {
+    let out = '';
+    for (let i = 0; i < raw.length;) {
+      const n = validSequence(raw, i);
+      if (n === 0) {
+        out += String.fromCharCode(0xdc00 + raw[i]);
+        i++;
+      } else {
+        out += utf8.decode(raw.subarray(i, i + n));
+        i += n;
+      }
+    }
+    return out;
+  }
+}
+
+/** The length of the well-formed UTF-8 sequence at `i` (shortest form, no surrogates, <= U+10FFFF), or 0. */
+function validSequence(b: Uint8Array, i: number): number {
+  const x = b[i];
+  if (x < 0x80) return 1;
+  const cont = (k: number, lo = 0x80, hi = 0xbf): boolean => i + k < b.length && b[i + k] >= lo && b[i + k] <= hi;
+  if (x >= 0xc2 && x <= 0xdf) return cont(1) ? 2 : 0;
+  if (x >= 0xe0 && x <= 0xef) {
+    const lo = x === 0xe0 ? 0xa0 : 0x80;
+    const hi = x === 0xed ? 0x9f : 0xbf;
+    return cont(1, lo, hi) && cont(2) ? 3 : 0;
+  }
+  if (x >= 0xf0 && x <= 0xf4) {
+    const lo = x === 0xf0 ? 0x90 : 0x80;
+    const hi = x === 0xf4 ? 0x8f : 0xbf;
+    return cont(1, lo, hi) && cont(2) && cont(3) ? 4 : 0;
+  }
+  return 0;
+}
+
+/**
+ * flytekit fails (UnicodeEncodeError) when it UTF-8 encodes the relative path of a file whose name
+ * was not valid UTF-8, but only for files its ignore rules keep; callers check after the ignore rules.
+ */
+export function checkEncodableName(pyPath: string, field: string): void {
+  if (!pyPath.isWellFormed()) {
+    throw new SpecError(
+      `the file name ${reprStr(pyPath)} is not valid UTF-8; flytekit cannot hash it either (ignored files may have such names)`,
+      {
+        field,
+      },
+    );
+  }
 }
 
 /** Python's `str` ordering (code points); JS `<` compares UTF-16 units and puts astral characters before U+E000-U+FFFF. */
@@ -62,25 +137,14 @@ export interface WalkOptions {
   prune?: (name: string) => boolean;
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
-
-/**
- * Python would hand back undecodable bytes as lone surrogates and fail later, when the relative path
- * is UTF-8 encoded for the digest; failing on the name right away is simpler and says which file.
- */
-function decodeName(raw: Buffer, dir: string, field: string): string {
-  try {
-    return utf8.decode(raw);
-  } catch {
-    throw new SpecError(`a file name under '${dir}' is not valid UTF-8 (flytekit cannot hash it either)`, { field });
-  }
-}
+// ignoreBOM keeps a leading U+FEFF, as Python's utf-8 codec does (a file may be named "\ufeff.txt").
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 function readLevel(root: string, rel: string, opts: WalkOptions): { level: WalkLevel; enter: string[] } | undefined {
   let entries: fs.Dirent<Buffer>[];
   try {
     // The entries' types come with the listing (d_type), which saves an lstat per entry.
-    entries = fs.readdirSync(fsPathOf(root, opts.cwd), { encoding: 'buffer', withFileTypes: true });
+    entries = fs.readdirSync(osPath(root, opts.cwd), { encoding: 'buffer', withFileTypes: true });
   } catch {
     // os.walk without onerror silently skips directories it cannot list.
     return undefined;
@@ -90,8 +154,9 @@ function readLevel(root: string, rel: string, opts: WalkOptions): { level: WalkL
   const plain = new Set<string>();
   const enter: string[] = [];
   for (const entry of entries) {
-    const name = decodeName(entry.name, root, opts.field);
-    const full = fsPathOf(pyJoin(root, name), opts.cwd);
+    // Undecodable names are kept the way Python keeps them: the ignore rules decide before any encoding.
+    const name = decodeSurrogateEscape(entry.name);
+    const full = osPath(pyJoin(root, name), opts.cwd);
     const type = knownType(entry) ?? lstatType(full);
     if (type === 'dir') {
       dirs.push(name);
@@ -122,7 +187,7 @@ function knownType(e: fs.Dirent<Buffer>): EntryType | undefined {
   return undefined;
 }
 
-function lstatType(full: string): EntryType {
+function lstatType(full: fs.PathLike): EntryType {
   let st: fs.Stats;
   try {
     st = fs.lstatSync(full);
@@ -135,7 +200,7 @@ function lstatType(full: string): EntryType {
 }
 
 /** `os.path.isdir`: false for anything missing or unreadable, no exception for a path that does not exist. */
-export function isDirectory(p: string): boolean {
+export function isDirectory(p: fs.PathLike): boolean {
   try {
     return fs.statSync(p, { throwIfNoEntry: false })?.isDirectory() ?? false;
   } catch {

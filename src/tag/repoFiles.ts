@@ -85,7 +85,7 @@ export type FileKind = 'regular' | 'dir' | 'missing' | 'special';
  * tag. A FIFO or device in a directory flytekit reads would block it or read the device: there is no
  * tag to agree with, and the action refuses the spec instead.
  */
-export function isSocket(fsPath: string): boolean {
+export function isSocket(fsPath: fs.PathLike): boolean {
   try {
     return fs.statSync(fsPath, { throwIfNoEntry: false })?.isSocket() ?? false;
   } catch {
@@ -101,7 +101,7 @@ export function specialFileError(shown: string, field: string): SpecError {
   );
 }
 
-export function fileKind(fsPath: string): FileKind {
+export function fileKind(fsPath: fs.PathLike): FileKind {
   let st: fs.Stats | undefined;
   try {
     st = fs.statSync(fsPath, { throwIfNoEntry: false });

@@ -31,13 +31,64 @@ export function requirementsDigest(absPath: string, repoRoot?: string, shown: st
     // A missing file keeps its "cannot read" error below, as flytekit's FileNotFoundError.
     if (kind !== 'missing') realPathInsideRepo(absPath, repoRoot, 'requirements', shown);
   }
-  let bytes: Buffer;
   try {
-    bytes = fs.readFileSync(absPath);
+    return strippedSha1(absPath);
   } catch (e) {
     throw new SpecError(`cannot read the requirements file '${absPath}': ${(e as Error).message}`, {
       field: 'requirements',
     });
   }
-  return createHash('sha1').update(stripAsciiWhitespace(bytes)).digest('hex');
+}
+
+const CHUNK = 1 << 16;
+
+/**
+ * sha1 of the file with leading and trailing ASCII whitespace left out, in constant memory: the end
+ * of the content is found by reading backwards from the end, then the content is hashed in chunks.
+ * A requirements file of hundreds of megabytes must not be held in memory.
+ */
+function strippedSha1(file: string): string {
+  const hash = createHash('sha1');
+  const buf = Buffer.allocUnsafe(CHUNK);
+  const fd = fs.openSync(file, 'r');
+  try {
+    // The size of the open file, not of the path: the two reads below see the same file.
+    let end = fs.fstatSync(fd).size;
+    let found = false;
+    while (end > 0 && !found) {
+      const from = Math.max(0, end - CHUNK);
+      const n = readFully(fd, buf, end - from, from);
+      let i = n;
+      while (i > 0 && ASCII_WHITESPACE.has(buf[i - 1])) i--;
+      found = i > 0;
+      end = from + i;
+    }
+    let pos = 0;
+    let started = false;
+    while (pos < end) {
+      const n = readFully(fd, buf, Math.min(CHUNK, end - pos), pos);
+      if (n === 0) break;
+      let i = 0;
+      if (!started) {
+        while (i < n && ASCII_WHITESPACE.has(buf[i])) i++;
+        started = i < n;
+      }
+      hash.update(buf.subarray(i, n));
+      pos += n;
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+  return hash.digest('hex');
+}
+
+/** `length` bytes at `position`, fewer only at the end of the file. */
+function readFully(fd: number, buf: Buffer, length: number, position: number): number {
+  let got = 0;
+  while (got < length) {
+    const n = fs.readSync(fd, buf, got, length - got, position + got);
+    if (n === 0) break;
+    got += n;
+  }
+  return got;
 }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { SpecError } from '../errors';
 import { ignoreGroup, IgnoreGroupOptions } from './ignore/group';
-import { codePointCompare, fsPathOf, pyJoin, pyWalk, WalkLevel } from './pyWalk';
+import { checkEncodableName, codePointCompare, fsPathOf, osPath, pyJoin, pyWalk, WalkLevel } from './pyWalk';
 import { fileKind, hashFileContent, hashPathJoined, isSocket, realPathInsideRepo, specialFileError, walkedRealPaths } from './repoFiles';
 
 /**
@@ -63,12 +63,13 @@ export function listSourceFiles(
   for (const level of pyWalk(sourceRoot, { cwd, field: FIELD, prune: (d) => d === '.git' })) {
     for (const name of level.files) {
       const p = pyJoin(level.root, name);
-      const kind = level.plain.has(name) ? 'regular' : fileKind(fsPathOf(p, cwd));
+      const kind = level.plain.has(name) ? 'regular' : fileKind(osPath(p, cwd));
       if (kind === 'missing') continue;
       if (ignored(p)) continue;
+      checkEncodableName(p, FIELD);
       if (kind === 'special') {
         // Sockets are skipped as flytekit skips them; FIFOs and devices are refused (hostile-input tests).
-        if (isSocket(fsPathOf(p, cwd))) continue;
+        if (isSocket(osPath(p, cwd))) continue;
         throw specialFileError(p, FIELD);
       }
       found.push({ path: p, rel: level.rel === '' ? name : `${level.rel}/${name}`, level, name });

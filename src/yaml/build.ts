@@ -7,7 +7,7 @@ import { keyHash } from './keys';
 import { scanBlockScalar } from './block-scalar';
 import { scanQuotedScalar } from './quoted-scalar';
 import { Positions } from './positions';
-import { YAML_LIMITS } from './limits';
+import { ALIAS_BOMB, YAML_LIMITS } from './limits';
 
 /**
  * Turns the `yaml` package's document tree into Python values the way PyYAML's composer and
@@ -97,10 +97,7 @@ export class ValueBuilder {
     this.aliasedValues += entry.built.size;
     this.aliasedChars += entry.built.chars;
     if (this.aliasedValues > YAML_LIMITS.maxAliasedValues || this.aliasedChars > YAML_LIMITS.maxAliasedChars) {
-      throw this.at.error(
-        `aliases expand this document by more than ${YAML_LIMITS.maxAliasedValues} values or ${YAML_LIMITS.maxAliasedChars} characters (an alias bomb?)`,
-        at,
-      );
+      throw this.at.error(ALIAS_BOMB, at);
     }
     // The same Python object appears again; only its position is that of the alias.
     return { ...entry.built, value: { ...entry.built.value, pos: this.at.at(at) } };
@@ -156,6 +153,7 @@ export class ValueBuilder {
   }
 
   private sequence(node: YAMLSeq): Built {
+    if (node.tag === TAG.pairs || node.tag === TAG.omap) return this.pairs(node, node.tag);
     this.checkCollectionTag(node, 'sequence');
     const items: PyValue[] = [];
     let size = 1;
@@ -166,6 +164,40 @@ export class ValueBuilder {
       items.push(b.value);
       size += b.size;
       chars += b.chars;
+    }
+    return { value: { kind: 'list', items, pos: this.pos(node) }, size, chars };
+  }
+
+  /**
+   * `!!pairs` and `!!omap`: SafeConstructor builds both as a list of (key, value) tuples from a
+   * sequence of one-entry mappings, without building those mappings: no duplicate check, no merge,
+   * unhashable keys allowed, the mappings' own tags ignored.
+   */
+  private pairs(node: YAMLSeq, tag: string): Built {
+    const what = tag === TAG.pairs ? 'pairs' : 'an ordered map';
+    const items: PyValue[] = [];
+    let size = 1;
+    let chars = 0;
+    for (const item of node.items) {
+      const sub = item === null || item === undefined ? null : this.target(item as YamlNode);
+      const at = this.offset(item as YamlNode | null) || this.offset(node);
+      if (sub === null || !isMap(sub)) {
+        throw this.at.error(`while constructing ${what}: expected a mapping of length 1, but found ${kindOf(sub)}`, at);
+      }
+      if (sub.items.length !== 1) {
+        throw this.at.error(`while constructing ${what}: expected a single mapping item, but found ${sub.items.length} items`, at);
+      }
+      if (!isAlias(item as YamlNode) && sub.anchor !== undefined) {
+        // PyYAML would register it as a mapping that an alias could later build as a dict; not worth modelling.
+        throw this.at.error(`an anchor on an entry of ${shortTag(tag)} is not supported; anchor the key or the value instead`, at);
+      }
+      const pair = sub.items[0];
+      const pos = this.pos(sub);
+      const k = pair.key === null ? this.none(pos) : this.node(pair.key as YamlNode);
+      const v = pair.value === null ? this.none(k.value.pos) : this.node(pair.value as YamlNode);
+      items.push({ kind: 'tuple', items: [k.value, v.value], pos });
+      size += 1 + k.size + v.size;
+      chars += k.chars + v.chars;
     }
     return { value: { kind: 'list', items, pos: this.pos(node) }, size, chars };
   }
@@ -235,6 +267,9 @@ export class ValueBuilder {
   private mergeSource(valueNode: YamlNode | null, keyNode: YamlNode | null): { entries: Entries; size: number; chars: number } {
     const at = valueNode ? this.offset(valueNode) : this.offset(keyNode);
     const target = valueNode === null ? null : this.target(valueNode);
+    if (target !== null && isSeq(target) && (target.tag === TAG.pairs || target.tag === TAG.omap)) {
+      throw this.at.error(`a ${shortTag(target.tag)} sequence as the value of '<<' is not supported; merge mappings instead`, at);
+    }
     if (target === null || (!isMap(target) && !isSeq(target))) {
       throw this.at.error(`expected a mapping or list of mappings for merging, but found ${kindOf(target)}`, at);
     }
@@ -285,7 +320,8 @@ function tagProblem(tag: string, kind: 'scalar' | 'sequence' | 'mapping'): strin
     const wants = tag === TAG.map ? 'mapping' : tag === TAG.seq ? 'sequence' : 'scalar';
     return `${shortTag(tag)} expects a ${wants} node, but found a ${kind}`;
   }
-  if (['binary', 'set', 'omap', 'pairs'].some((t) => tag === `tag:yaml.org,2002:${t}`)) {
+  if (tag === TAG.pairs || tag === TAG.omap) return `${shortTag(tag)} expects a sequence of one-entry mappings, but found a ${kind}`;
+  if (['binary', 'set'].some((t) => tag === `tag:yaml.org,2002:${t}`)) {
     return `${shortTag(tag)} values are not supported: an ImageSpec can only hold strings, numbers, booleans, null, dates, lists and mappings`;
   }
   if (tag === TAG.merge || tag === TAG.value) {

@@ -9,3 +9,5 @@ export const YAML_LIMITS = {
   /** Characters of scalar text that aliases add. */
   maxAliasedChars: 10_000_000,
 };
+
+export const ALIAS_BOMB = `aliases expand this document by more than ${YAML_LIMITS.maxAliasedValues} values or ${YAML_LIMITS.maxAliasedChars} characters (an alias bomb?)`;

@@ -4,7 +4,7 @@ import { PyValue } from '../py/value';
 import { Positions } from './positions';
 import { dropRepeatedDocumentEnds, findPyYamlSyntaxProblem } from './pyyaml-syntax';
 import { ValueBuilder } from './build';
-import { YAML_LIMITS } from './limits';
+import { ALIAS_BOMB, YAML_LIMITS } from './limits';
 
 /**
  * `yaml.safe_load(text)` as PyYAML 6.0 does it, returning the Python value model.
@@ -19,6 +19,10 @@ import { YAML_LIMITS } from './limits';
 
 export { YAML_LIMITS };
 
+/** At most this many lines are re-indented, and only while the re-parsing stays within the budget (characters parsed). */
+const MAX_REINDENTED_LINES = 64;
+const REINDENT_BUDGET = 4_000_000;
+
 /**
  * PyYAML's Reader rejects everything outside these ranges. U+0085, U+2028 and U+2029 are line
  * breaks to PyYAML but not to the `yaml` package, so they are refused as well rather than read
@@ -32,17 +36,31 @@ export function loadYaml(text: string, file?: string): PyValue {
   const unix = text.replace(/\r\n?/g, '\n');
   // PyYAML skips a byte order mark at the very start; the `yaml` package miscounts columns after one.
   const body = unix.startsWith('\ufeff') ? unix.slice(1) : unix;
-  const at = new Positions(body, file);
+  let at = new Positions(body, file);
   if (body.length > YAML_LIMITS.maxChars) {
     throw new YamlError(`the YAML text is ${body.length} characters long; the limit is ${YAML_LIMITS.maxChars}`, { file });
   }
   checkCharacters(body, at);
   checkFlowDepth(body, at);
 
-  const allTokens = Array.from(new Parser().parse(body));
-  checkDepth(allTokens, at);
-  const problem = findPyYamlSyntaxProblem(allTokens, body);
-  if (problem) throw at.error(problem.message, problem.offset);
+  // Lines inside [ ] or { } that are not indented past their key end the collection for the yaml
+  // package but not for PyYAML; they are indented (which changes no value) and the text parsed again.
+  let read = body;
+  const shifts = new Map<number, number>();
+  const rounds = Math.min(MAX_REINDENTED_LINES, Math.floor(REINDENT_BUDGET / Math.max(body.length, 1)));
+  let allTokens: CST.Token[];
+  for (let round = 0; ; round++) {
+    allTokens = Array.from(new Parser().parse(read));
+    checkDepth(allTokens, at);
+    const problem = findPyYamlSyntaxProblem(allTokens, read, (from, to) => at.codePoints(from, to));
+    if (!problem) break;
+    if (problem.reindent === undefined || round >= rounds) throw at.error(problem.message, problem.offset);
+    const { lineStart, spaces } = problem.reindent;
+    const line = at.at(lineStart).line - 1;
+    read = read.slice(0, lineStart) + ' '.repeat(spaces) + read.slice(lineStart);
+    shifts.set(line, (shifts.get(line) ?? 0) + spaces);
+    at = new Positions(read, file, shifts);
+  }
   const { tokens, problem: endProblem } = dropRepeatedDocumentEnds(allTokens);
   if (endProblem) throw at.error(endProblem.message, endProblem.offset);
 
@@ -50,19 +68,24 @@ export function loadYaml(text: string, file?: string): PyValue {
     version: '1.1',
     // Every scalar stays a string; PyYAML's typing is applied afterwards.
     schema: 'failsafe',
+    // A `%YAML 1.2` line must not switch on the yaml package's own `!!timestamp`, `!!pairs`... types:
+    // PyYAML reads every 1.x document with its 1.1 constructors, which build.ts reproduces.
+    resolveKnownTags: false,
     merge: false,
     uniqueKeys: false,
     prettyErrors: false,
     keepSourceTokens: true,
   });
-  const docs = Array.from(composer.compose(tokens, true, body.length));
+  const docs = Array.from(composer.compose(tokens, true, read.length));
   // PyYAML stops at the first problem: one inside the first document, else the second document.
-  const err = docs[0]?.errors[0];
+  // The 1,024-character limit on implicit keys is checked in code points by pyyaml-syntax.ts (the
+  // yaml package counts UTF-16 units, and skips flow mappings).
+  const err = docs[0]?.errors.find((e) => e.code !== 'KEY_OVER_1024_CHARS');
   if (err) throw at.error(composerMessage(err.message), err.pos[0]);
   if (docs.length > 1) throw at.error('expected a single document in the stream, but found another document', docs[1].range[0]);
   const root = docs[0]?.contents ?? null;
   if (root === null) return { kind: 'none', pos: { line: 1, col: 1 } };
-  return new ValueBuilder(body, at).build(root);
+  return new ValueBuilder(read, at).build(root);
 }
 
 /**
@@ -116,13 +139,19 @@ function checkFlowDepth(text: string, at: Positions): void {
   }
 }
 
-/** The composer recurses once per level, so block nesting (`- - - …`) is bounded before composing. */
+/**
+ * The composer recurses once per level, so block nesting (`- - - …`) is bounded before composing.
+ * Every alias adds at least one value, so more aliases than the limit is an alias bomb, refused
+ * here, before any value is built.
+ */
 function checkDepth(tokens: CST.Token[], at: Positions): void {
+  let aliases = 0;
   const stack: Array<[CST.Token | null | undefined, number]> = tokens.map((t) => [t, 0]);
   while (stack.length) {
     const [tok, depth] = stack.pop() as [CST.Token | null | undefined, number];
     if (!tok) continue;
     if (tok.type === 'document') stack.push([tok.value, depth]);
+    if (tok.type === 'alias' && ++aliases > YAML_LIMITS.maxAliasedValues) throw at.error(ALIAS_BOMB, tok.offset);
     if (tok.type !== 'block-map' && tok.type !== 'block-seq' && tok.type !== 'flow-collection') continue;
     if (depth + 1 > YAML_LIMITS.maxDepth)
       throw at.error(`collections are nested more than ${YAML_LIMITS.maxDepth} levels deep`, tok.offset);

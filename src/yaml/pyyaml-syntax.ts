@@ -9,12 +9,17 @@ import type { CST } from 'yaml';
 export interface SyntaxProblem {
   message: string;
   offset: number;
+  /**
+   * Spaces that, inserted at the start of the line at `lineStart`, make the yaml package read the text
+   * as PyYAML does: PyYAML ignores indentation inside flow collections and quoted scalars, so they
+   * change no value.
+   */
+  reindent?: { lineStart: number; spaces: number };
 }
 
 const TAB_MESSAGE = 'tab character outside a quoted string, block scalar or comment; PyYAML does not accept tabs there (use spaces)';
 
-const QUOTE_MESSAGE =
-  'quoted string is not closed: either it is unterminated, or a continuation line is not indented past its key (which the yaml package requires)';
+const QUOTE_MESSAGE = 'quoted string is not closed';
 
 /** PyYAML ends an anchor or alias name only at these characters. */
 const AFTER_ANCHOR = new Set(['', ' ', '\t', '\n', '?', ':', ',', ']', '}', '%', '@', '`']);
@@ -54,8 +59,17 @@ export function dropRepeatedDocumentEnds(tokens: CST.Token[]): { tokens: CST.Tok
   return { tokens: kept, problem: null };
 }
 
-export function findPyYamlSyntaxProblem(tokens: CST.Token[], text: string): SyntaxProblem | null {
+/** Code points from `from` to `to`; PyYAML measures its simple-key limit in them. */
+export type CodePointCounter = (from: number, to: number) => number;
+
+export function findPyYamlSyntaxProblem(
+  tokens: CST.Token[],
+  text: string,
+  codePoints: CodePointCounter = (from, to) => Array.from(text.slice(from, to)).length,
+): SyntaxProblem | null {
   const stack: Visit[] = tokens.map((tok) => ({ tok, flow: false, indent: -1 })).reverse();
+  const repeated = repeatedDirective(tokens);
+  if (repeated) return repeated;
   let indent = -1;
   const pushAll = (toks: CST.Token[] | undefined, flow: boolean): void => {
     if (toks) for (let i = toks.length - 1; i >= 0; i--) stack.push({ tok: toks[i], flow, indent });
@@ -68,16 +82,21 @@ export function findPyYamlSyntaxProblem(tokens: CST.Token[], text: string): Synt
     if ('problem' in visit) return visit.problem;
     const { tok, flow } = visit;
     if (!tok) continue;
-    const problem = checkToken(tok, flow, text) ?? (flow ? null : continuationProblem(tok, visit.indent));
+    const problem =
+      (flow ? null : unindentedQuoteProblem(tok, visit.indent, text)) ??
+      checkToken(tok, flow, text) ??
+      (flow ? null : continuationProblem(tok, visit.indent)) ??
+      unclosedFlowProblem(tok, flow, visit.indent, text);
     if (problem) return problem;
     indent = visit.indent;
     switch (tok.type) {
-      case 'document':
+      case 'document': {
         // Children are pushed in reverse so that the first problem in the text is found first.
         pushAll(tok.end, false);
         push(tok.value, false);
         pushAll(tok.start, false);
         break;
+      }
       case 'block-map':
       case 'block-seq':
       case 'flow-collection': {
@@ -89,6 +108,7 @@ export function findPyYamlSyntaxProblem(tokens: CST.Token[], text: string): Synt
           const itemProblem =
             missingKeyProblem(item) ??
             keyLineProblem(item, text) ??
+            keyLengthProblem(item, codePoints) ??
             (tok.type === 'block-map' ? explicitValueProblem(item, tok.indent, text) : null);
           push(item.value, inFlow);
           pushAll(item.sep, inFlow);
@@ -137,6 +157,28 @@ function directiveProblem(source: string, offset: number): SyntaxProblem | null 
   return OTHER_DIRECTIVE.test(source) ? null : { message: `malformed directive: ${source}`, offset };
 }
 
+/** PyYAML allows one `%YAML` line per document and one `%TAG` line per handle; the yaml package keeps the last. */
+function repeatedDirective(tokens: CST.Token[]): SyntaxProblem | null {
+  let yaml = false;
+  const handles = new Set<string>();
+  for (const t of tokens) {
+    if (t.type === 'document') {
+      yaml = false;
+      handles.clear();
+    }
+    if (t.type !== 'directive') continue;
+    const [name, handle] = t.source.split(/ +/);
+    if (name === '%YAML') {
+      if (yaml) return { message: 'found duplicate YAML directive', offset: t.offset };
+      yaml = true;
+    } else if (name === '%TAG' && handle !== undefined) {
+      if (handles.has(handle)) return { message: `duplicate tag handle ${handle}`, offset: t.offset };
+      handles.add(handle);
+    }
+  }
+  return null;
+}
+
 /**
  * PyYAML reads an implicit key (no `?`) only if the key, its anchor or tag, and its ':' sit on
  * one line.
@@ -150,6 +192,80 @@ function keyLineProblem(item: CST.CollectionItem, text: string): SyntaxProblem |
   return text.slice(from, colon.offset).includes('\n')
     ? { message: "a mapping key and its ':' must be on one line (PyYAML does not read multi-line implicit keys)", offset: from }
     : null;
+}
+
+/** PyYAML's scanner forgets a possible simple key once the ':' is more than this many characters on. */
+const MAX_SIMPLE_KEY = 1024;
+
+/**
+ * An implicit key whose ':' comes more than 1,024 characters (code points) after the key's first
+ * token is no key to PyYAML, in block mappings, flow mappings and flow sequences alike: it fails.
+ */
+function keyLengthProblem(item: CST.CollectionItem, codePoints: CodePointCounter): SyntaxProblem | null {
+  if (!item.sep || item.start.some((t) => t.type === 'explicit-key-ind')) return null;
+  const colon = item.sep.find((t) => t.type === 'map-value-ind');
+  if (!colon) return null;
+  const prop = item.start.find((t) => t.type === 'anchor' || t.type === 'tag');
+  const from = prop ? prop.offset : (item.key?.offset ?? colon.offset);
+  // Code points never outnumber code units, so most keys need no counting.
+  if (colon.offset - from <= MAX_SIMPLE_KEY || codePoints(from, colon.offset) <= MAX_SIMPLE_KEY) return null;
+  return {
+    message: `the ':' of this mapping key is more than ${MAX_SIMPLE_KEY} characters after the key's start; PyYAML only reads shorter keys without '? ' (write it as '? key')`,
+    offset: from,
+  };
+}
+
+/**
+ * In block context the yaml package ends a flow collection at a line that is not indented past the
+ * enclosing block collection; PyYAML ignores indentation inside `[ ]` and `{ }`. The collection then
+ * has no closing bracket here, and what follows would be misread: refused, saying why.
+ */
+function unclosedFlowProblem(tok: CST.Token, flow: boolean, indent: number, text: string): SyntaxProblem | null {
+  if (tok.type !== 'flow-collection' || flow || indent < 0) return null;
+  if (tok.end.some((t) => t.type === 'flow-seq-end' || t.type === 'flow-map-end')) return null;
+  const kind = tok.start.type === 'flow-map-start' ? 'map' : 'sequence';
+  const lineBreak = /\n( *)(?=[^ \n#])/g;
+  lineBreak.lastIndex = tok.offset;
+  for (let m = lineBreak.exec(text); m; m = lineBreak.exec(text)) {
+    if (m[1].length > indent) continue;
+    const lineStart = m.index + 1;
+    // At column 0, `---`, `...` and `%` are document markers and directives to PyYAML, even here.
+    const marker = m[1].length === 0 && /^(?:(?:---|\.\.\.)(?:[ \n]|$)|%)/.test(text.slice(lineStart, lineStart + 4));
+    return {
+      message:
+        `flow ${kind} is not closed before this line, which is not indented past column ${indent + 1}: PyYAML ignores ` +
+        `indentation inside [ ] and { }, but the YAML parser of this action ends the collection here; indent the line`,
+      offset: lineStart + m[1].length,
+      ...(marker ? {} : { reindent: { lineStart, spaces: indent + 1 - m[1].length } }),
+    };
+  }
+  // No such line: the closing bracket is missing, which the composer reports where the text ends.
+  return null;
+}
+
+/**
+ * The same for a quoted scalar continued on a line that is not indented past the block collection:
+ * the yaml package cuts the scalar there, PyYAML reads on (folding drops the indentation anyway).
+ */
+function unindentedQuoteProblem(tok: CST.Token, indent: number, text: string): SyntaxProblem | null {
+  if (indent < 0 || (tok.type !== 'single-quoted-scalar' && tok.type !== 'double-quoted-scalar')) return null;
+  if (checkToken(tok, false, text) === null) return null;
+  const lineBreak = /\n( *)(?=[^ \n])/g;
+  lineBreak.lastIndex = tok.offset;
+  let m = lineBreak.exec(text);
+  // The yaml package ends the token just before the line it would not read as a continuation.
+  while (m && m.index <= tok.offset + tok.source.length && m[1].length > indent) m = lineBreak.exec(text);
+  if (!m || m.index > tok.offset + tok.source.length || m[1].length > indent) return null;
+  const lineStart = m.index + 1;
+  const marker = m[1].length === 0 && /^(?:---|\.\.\.)(?:[ \n]|$)/.test(text.slice(lineStart, lineStart + 4));
+  if (marker) return null;
+  return {
+    message:
+      `quoted string continues on a line not indented past column ${indent + 1}: PyYAML accepts that, but the YAML parser of ` +
+      `this action ends the string there; indent the line`,
+    offset: lineStart + m[1].length,
+    reindent: { lineStart, spaces: indent + 1 - m[1].length },
+  };
 }
 
 /** In block context PyYAML ends a plain value at a line indented no deeper than its collection. */

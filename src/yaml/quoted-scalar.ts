@@ -49,10 +49,13 @@ const isBreak = (ch: string): boolean => ch === '\n' || ch === '\r';
 class QuotedScanner {
   private pos: number;
   private readonly double: boolean;
+  private surrogates = false;
+  /** `\U` escapes of characters beyond U+FFFF: each is one surrogate pair in the value. */
+  private astralEscapes = 0;
 
   constructor(
     private readonly text: string,
-    start: number,
+    private readonly start: number,
   ) {
     this.double = text[start] === '"';
     this.pos = start + 1;
@@ -71,7 +74,24 @@ class QuotedScanner {
       this.nonSpaces(chunks);
     }
     this.pos++;
-    return { value: chunks.join(''), end: this.pos };
+    const value = chunks.join('');
+    if (this.surrogates) this.checkPairs(value);
+    return { value, end: this.pos };
+  }
+
+  /**
+   * Python keeps `"\ud83d\ude00"` as two code points (repr `'\ud83d\ude00'`); a JS string cannot
+   * tell them from the one character U+1F600, so such a pair is refused. Lone surrogates are kept.
+   */
+  private checkPairs(value: string): void {
+    const pairs = (s: string): number => (s.match(/[\ud800-\udbff][\udc00-\udfff]/g) ?? []).length;
+    // The source holds no lone surrogates (it was UTF-8), so its pairs are characters written as such.
+    if (pairs(value) > pairs(this.text.slice(this.start, this.pos)) + this.astralEscapes) {
+      throw new Failure(
+        'a high surrogate escape directly followed by a low one (such as \\ud83d\\ude00) is two characters to PyYAML, which this action cannot hold apart; write the character itself or one \\U escape',
+        this.start,
+      );
+    }
   }
 
   private lineBreak(): string {
@@ -116,10 +136,9 @@ class QuotedScanner {
       }
       const code = parseInt(hex, 16);
       if (code > 0x10ffff) throw new Failure(`escape \\${ch}${hex} is not a Unicode code point`, this.pos);
-      if (code >= 0xd800 && code <= 0xdfff) {
-        // Python keeps a lone surrogate, but JS would pair two of them into one character.
-        throw new Failure('surrogate escapes (\\ud800-\\udfff) are not supported; write the character itself', this.pos);
-      }
+      // A surrogate escape stays a lone surrogate, as in Python; `scan` refuses two that would pair.
+      if (code >= 0xd800 && code <= 0xdfff) this.surrogates = true;
+      if (code > 0xffff) this.astralEscapes++;
       chunks.push(String.fromCodePoint(code));
       this.pos += length;
     } else if (isBreak(ch)) {

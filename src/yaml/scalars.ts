@@ -1,6 +1,7 @@
 import { Pos, PyValue } from '../py/value';
 import { INT_MAX_STR_DIGITS, reprStr } from '../py/repr';
 import { decimalValue, isSpace } from '../py/unicode';
+import { pyLower } from '../py/case';
 
 /**
  * PyYAML 6.0 SafeLoader's scalar typing: the YAML 1.1 implicit resolvers (which tag a plain
@@ -20,6 +21,8 @@ export const TAG = {
   value: `${Y}value`,
   map: `${Y}map`,
   seq: `${Y}seq`,
+  pairs: `${Y}pairs`,
+  omap: `${Y}omap`,
   yaml: `${Y}yaml`,
 } as const;
 
@@ -125,7 +128,7 @@ function constructInt(raw: string): bigint {
 
 /** `SafeConstructor.construct_yaml_float`; the sexagesimal sum runs in the same order as PyYAML's. */
 function constructFloat(raw: string): number {
-  let v = raw.replace(/_/g, '').toLowerCase();
+  let v = pyLower(raw.replace(/_/g, ''));
   const sign = firstChar(v) === '-' ? -1 : 1;
   if (v[0] === '+' || v[0] === '-') v = v.slice(1);
   if (v === '.inf') return sign * Infinity;
@@ -146,7 +149,7 @@ function constructFloat(raw: string): number {
 const BOOL_VALUES: Record<string, boolean> = { yes: true, no: false, true: true, false: false, on: true, off: false };
 
 function constructBool(raw: string): boolean {
-  const key = raw.toLowerCase();
+  const key = pyLower(raw);
   if (!Object.prototype.hasOwnProperty.call(BOOL_VALUES, key)) throw new ScalarError(`KeyError: ${reprStr(key)}`);
   return BOOL_VALUES[key];
 }

@@ -1,3 +1,4 @@
+import { pyLower } from '../../py/case';
 import * as fs from 'node:fs';
 import { SpecError } from '../../errors';
 import { fsPathOf, pyJoin } from '../pyWalk';
@@ -69,9 +70,12 @@ export function dockerPatternRegExp(pattern: string): RegExp {
   return new RegExp(`^(?:${re})\\n?$`, 'u');
 }
 
-/** docker-py's `utils.fnmatch.fnmatch`: both sides lower-cased first. Throws PyRegexError where Python's `re` would. */
+/**
+ * docker-py's `utils.fnmatch.fnmatch`: both sides lower-cased first, by Python's `str.lower()` (its
+ * Unicode tables, not Node's). Throws PyRegexError where Python's `re` would.
+ */
 export function dockerFnmatch(name: string, pattern: string): boolean {
-  return dockerPatternRegExp(pattern.toLowerCase()).test(name.toLowerCase());
+  return dockerPatternRegExp(pyLower(pattern)).test(pyLower(name));
 }
 
 /** One `.dockerignore` line as docker-py's `Pattern` reads it. */
@@ -103,8 +107,8 @@ export class DockerPattern {
 
   /** Compiled on first use, as Python's fnmatch cache does, so a bad pattern only fails when a path is checked. */
   match(filepath: string): boolean {
-    this.regex ??= dockerPatternRegExp(this.cleaned.toLowerCase());
-    return this.regex.test(filepath.toLowerCase());
+    this.regex ??= dockerPatternRegExp(pyLower(this.cleaned));
+    return this.regex.test(pyLower(filepath));
   }
 }
 

@@ -42,7 +42,8 @@ export function systemGit(env: NodeJS.ProcessEnv = process.env): GitRunner {
   };
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+// ignoreBOM keeps a leading U+FEFF, as Python's utf-8 codec does (a file may be named "\ufeff.txt").
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** `set(out.stdout.decode("utf-8").split("\n")[:-1])`, or nothing when git fails (e.g. not a repository). */
 function listIgnored(run: GitRunner, cwd: string, extra: readonly string[]): Set<string> {

@@ -1,6 +1,7 @@
 /**
- * Image keys for Python specs (the rule decided for issue 13), the same rule as the static
- * evaluator's (src/python, `sanitizeKey`; to be one function when both are merged):
+ * Image keys: how outputs, `only`, the matrix and annotations name an image, and so usable in
+ * `fromJSON(...)[key]`, a shell word and a file name. The one grammar is KEY_RE. Python specs (both
+ * engines) get theirs from where they are defined:
  * `<module>.<variable>` for a spec bound to a module-level name (`<module>.<variable>.<index or
  * key>` for an element of a module-level list, tuple or dict), `<module>.<task function>` for a spec
  * written inline in a task decorator, `<module>.<variable>` for one inline in a `ContainerTask(...)`

@@ -1,0 +1,23 @@
+/**
+ * Helpers for tests that assert complexity rather than speed: doubling an input must not much more
+ * than double the time. Each measurement is the fastest of a few runs, which filters out the pauses
+ * a loaded two-core machine adds; a quadratic algorithm still shows its 4x.
+ */
+export function fastestMs(runs: number, f: () => void): number {
+  let best = Infinity;
+  for (let i = 0; i < runs; i++) {
+    const t = process.hrtime.bigint();
+    f();
+    best = Math.min(best, Number(process.hrtime.bigint() - t) / 1e6);
+  }
+  return best;
+}
+
+/** Time at n and 2n; the ratio of a linear algorithm stays near 2, a quadratic one near 4. */
+export function doublingRatio(n: number, make: (n: number) => () => void, runs = 3): { small: number; large: number; ratio: number } {
+  // One warm-up run, so that compilation is not charged to the smaller input.
+  make(Math.max(1, n >> 3))();
+  const small = fastestMs(runs, make(n));
+  const large = fastestMs(runs, make(2 * n));
+  return { small, large, ratio: large / Math.max(small, 1) };
+}
