@@ -6,9 +6,9 @@
 import * as fs from 'node:fs';
 import { pyRepr } from '../src/py/repr';
 import { dict, float, int, list, PyValue, str } from '../src/py/value';
-import { specFromDocument } from '../src/spec/load';
-import { postInit } from '../src/spec/postInit';
-import { FieldName, ImageSpec } from '../src/spec/types';
+import { specFromDocument } from '../src/imagespec/load';
+import { postInit } from '../src/imagespec/postInit';
+import { FieldName, ImageSpec } from '../src/imagespec/types';
 import { computeTag, idDict, specId } from '../src/tag/compute';
 import { fsDigests } from '../src/tag/fsDigests';
 import { loadYaml } from '../src/yaml/load';

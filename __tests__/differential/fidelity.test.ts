@@ -12,7 +12,7 @@ import fc from 'fast-check';
 import { SpecError, YamlError } from '../../src/errors';
 import { loadYaml } from '../../src/yaml/load';
 import { pyLower } from '../../src/py/case';
-import { loadSpecFile } from '../../src/spec/load';
+import { loadSpecFile } from '../../src/imagespec/load';
 import { computeTag, specId } from '../../src/tag/compute';
 import { fsDigests } from '../../src/tag/fsDigests';
 import { imagesOf, runStep } from '../support/runner';

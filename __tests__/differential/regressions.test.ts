@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { YamlError } from '../../src/errors';
-import { loadSpecFile } from '../../src/spec/load';
+import { loadSpecFile } from '../../src/imagespec/load';
 import { computeTag } from '../../src/tag/compute';
 import { fsDigests } from '../../src/tag/fsDigests';
 import { loadYaml } from '../../src/yaml/load';

@@ -6,7 +6,7 @@
  */
 import * as fs from 'node:fs';
 import { SpecError } from '../../src/errors';
-import { loadSpecFile } from '../../src/spec/load';
+import { loadSpecFile } from '../../src/imagespec/load';
 import { computeTag, specId } from '../../src/tag/compute';
 import { fsDigests } from '../../src/tag/fsDigests';
 import { GIT_ENV } from '../support/vectors';

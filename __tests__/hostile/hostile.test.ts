@@ -3,7 +3,7 @@
  * context): whatever a field holds, the result is a SpecError naming the file, the field and a line,
  * or a Dockerfile with exactly the instructions of a harmless spec. Resource attacks (huge files,
  * deep nesting, alias bombs, long strings) end quickly; the file system is never left.
- * (__tests__/build/property.test.ts covers the Dockerfile renderer on typed values; this file
+ * (__tests__/docker/property.test.ts covers the Dockerfile renderer on typed values; this file
  * covers the path from YAML text, where quoting and typing happen.)
  */
 import { execFileSync } from 'node:child_process';
@@ -11,11 +11,11 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import fc from 'fast-check';
-import { prepareContext } from '../../src/build/context';
+import { prepareContext } from '../../src/docker/context';
 import { SpecError } from '../../src/errors';
 import { planImages } from '../../src/plan/plan';
 import { fsDigests } from '../../src/tag/fsDigests';
-import { parseDockerfile } from '../build/dockerfileParse';
+import { parseDockerfile } from '../docker/dockerfileParse';
 import { fcSeed } from '../differential/oracle';
 
 const SEED = fcSeed();

@@ -1,6 +1,6 @@
 /**
  * The action's side of cache-mount persistence: `@actions/cache` and `docker buildx` wired to
- * src/cache, the main step's restore and the post step's save, linked by the action's state.
+ * src/cachemounts, the main step's restore and the post step's save, linked by the action's state.
  */
 import * as cache from '@actions/cache';
 import * as core from './core';
@@ -9,9 +9,9 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { PreparedContext } from '../build/context';
-import { mountCacheKeys, mountIdsUsed } from '../cache/mounts';
-import { MountIo, MountState, restoreMounts, saveMounts } from '../cache/persist';
+import type { PreparedContext } from '../docker/context';
+import { mountCacheKeys, mountIdsUsed } from '../cachemounts/mounts';
+import { MountIo, MountState, restoreMounts, saveMounts } from '../cachemounts/persist';
 import { MOUNT_STATE } from './loadCacheMounts';
 
 const io: MountIo = {

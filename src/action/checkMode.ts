@@ -3,7 +3,7 @@ import type { PlannedImage } from '../plan/plan';
 import { RegistryClient } from '../registry';
 import { limiter } from '../util/limit';
 import type { ImageStatus } from '../registry/types';
-import { fieldWhere } from '../spec/postInit';
+import { fieldWhere } from '../imagespec/postInit';
 import { decide } from './decide';
 import type { Inputs } from './inputs';
 import { ImageRecord, notBuiltRecord, record } from './outputs';

@@ -35,7 +35,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Where } from '../errors';
 import { PyValue } from '../py/value';
-import { FIELDS, FieldName, ImageSpec } from '../spec/types';
+import { FIELDS, FieldName, ImageSpec } from '../imagespec/types';
 import { arr, count, obj, Opaque, optCount, optText, ProtocolError, pythonException, pyValue, text } from './decode';
 import { ExactError, locate, PythonException, quoted, summarize } from './errors';
 import { Limits, runHelper } from './interpreter';

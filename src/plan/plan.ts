@@ -2,10 +2,10 @@ import * as path from 'node:path';
 import { SpecError } from '../errors';
 import { pyStr } from '../py/repr';
 import { none } from '../py/value';
-import { loadSpecFile } from '../spec/load';
-import { fieldWhere } from '../spec/postInit';
-import type { ImageSpec } from '../spec/types';
-import { checkEncodable } from '../spec/view';
+import { loadSpecFile } from '../imagespec/load';
+import { fieldWhere } from '../imagespec/postInit';
+import type { ImageSpec } from '../imagespec/types';
+import { checkEncodable } from '../imagespec/view';
 import type { SpecFile } from '../discover/specFiles';
 import { computeTag, Digests, hashedSourceRoot, specId, TagResult } from '../tag/compute';
 

@@ -6,8 +6,8 @@
  */
 import * as path from 'node:path';
 import { SpecError } from '../errors';
-import type { ImageSpec } from '../spec/types';
-import { checkEncodable } from '../spec/view';
+import type { ImageSpec } from '../imagespec/types';
+import { checkEncodable } from '../imagespec/view';
 import { computeTag, Digests, specId } from '../tag/compute';
 import { imageOf, ImageTag, NOOP, NotBuilt, PlannedImage } from './plan';
 

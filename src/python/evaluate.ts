@@ -4,7 +4,7 @@ import { pyFormat, PyFormatError } from '../py/format';
 import { pyAscii, pyRepr, pyStr, reprStr } from '../py/repr';
 import { isPrintable } from '../py/unicode';
 import type { PyValue } from '../py/value';
-import type { ImageSpec } from '../spec/types';
+import type { ImageSpec } from '../imagespec/types';
 import { describe, sameKey, toPy } from './convert';
 import { invalid, unsupported } from './errors';
 import { numberLiteral, stringLiteral } from './literals';

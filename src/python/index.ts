@@ -44,7 +44,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { ImageSpec } from '../spec/types';
+import type { ImageSpec } from '../imagespec/types';
 import { copyModeOf } from '../tag/compute';
 import { PythonSpecError, unsupported } from './errors';
 import { MAX_MODULE_BYTES } from './parse';

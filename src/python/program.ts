@@ -1,7 +1,7 @@
 import type { Alias, ExprNode, StmtNode } from 'py-ast';
 import * as path from 'node:path';
 import type { Where } from '../errors';
-import type { ImageSpec } from '../spec/types';
+import type { ImageSpec } from '../imagespec/types';
 import { describe } from './convert';
 import { invalid, PythonSpecError, unsupported } from './errors';
 import { add, evaluate, Scope, snippet, where } from './evaluate';

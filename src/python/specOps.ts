@@ -1,7 +1,7 @@
 import { SpecError, Where } from '../errors';
 import type { Pos, PyValue } from '../py/value';
-import { postInit } from '../spec/postInit';
-import { FIELDS, FieldName, ImageSpec } from '../spec/types';
+import { postInit } from '../imagespec/postInit';
+import { FIELDS, FieldName, ImageSpec } from '../imagespec/types';
 import { reprStr } from '../py/repr';
 import { sameKey, toPy } from './convert';
 import { fromSpecError, invalid } from './errors';

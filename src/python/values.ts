@@ -1,5 +1,5 @@
 import type { PyValue } from '../py/value';
-import type { ImageSpec } from '../spec/types';
+import type { ImageSpec } from '../imagespec/types';
 import type { PythonSpecError } from './errors';
 
 /** Where a Python object was created: the file and the 1-based position of the expression. */

@@ -3,8 +3,8 @@ import { SpecError } from '../errors';
 import { pyRepr } from '../py/repr';
 import { pyFormat, PyFormatError } from '../py/format';
 import { PyDict, PyValue, str, truthy } from '../py/value';
-import { fieldWhere } from '../spec/postInit';
-import { FIELDS, FieldName, ImageSpec, CopyMode } from '../spec/types';
+import { fieldWhere } from '../imagespec/postInit';
+import { FIELDS, FieldName, ImageSpec, CopyMode } from '../imagespec/types';
 
 /** Fields flytekit leaves out of both the tag hash and the id. */
 const EXCLUDED: ReadonlySet<FieldName> = new Set(['pip_secret_mounts', 'builder', 'runtime_packages']);

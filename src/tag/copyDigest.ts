@@ -1,6 +1,6 @@
 import { createHash, Hash } from 'node:crypto';
 import { checkEncodableName, fsPathOf, osPath, pyJoin, pyWalk } from './pyWalk';
-import { fileKind, hashFileContent, hashPathJoined, isSocket, realPathInsideRepo, specialFileError, walkedRealPaths } from './repoFiles';
+import { fileKind, hashFileContent, hashPathJoined, isSocket, realPathInsideRepo, specialFileError, walkedRealPaths } from '../repo/files';
 
 /**
  * flytekit's `compute_digest(copy, None)` for the ImageSpec `copy` list (reference §4.5): one md5 over

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import { SpecError } from '../errors';
-import { fileKind, realPathInsideRepo } from './repoFiles';
+import { fileKind, realPathInsideRepo } from '../repo/files';
 
 /** Python's `bytes.strip()` removes exactly these; a UTF-8 BOM or a no-break space is content. */
 const ASCII_WHITESPACE = new Set([0x20, 0x09, 0x0a, 0x0d, 0x0b, 0x0c]);

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { SpecError } from '../errors';
 import { ignoreGroup, IgnoreGroupOptions } from './ignore/group';
 import { checkEncodableName, codePointCompare, fsPathOf, osPath, pyJoin, pyWalk, WalkLevel } from './pyWalk';
-import { fileKind, hashFileContent, hashPathJoined, isSocket, realPathInsideRepo, specialFileError, walkedRealPaths } from './repoFiles';
+import { fileKind, hashFileContent, hashPathJoined, isSocket, realPathInsideRepo, specialFileError, walkedRealPaths } from '../repo/files';
 
 /**
  * flytekit's `ls_files(source_root, mode, deref_symlinks=False, ignore_group=...)` for ImageSpec

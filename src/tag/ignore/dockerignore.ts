@@ -2,7 +2,7 @@ import { pyLower } from '../../py/case';
 import * as fs from 'node:fs';
 import { SpecError } from '../../errors';
 import { fsPathOf, pyJoin } from '../pyWalk';
-import { realPathInsideRepo } from '../repoFiles';
+import { realPathInsideRepo } from '../../repo/files';
 import { jsLiteral, PyRegexError, pySetToJs, setEnd } from './pyCharClass';
 import type { IgnoreRule } from './group';
 

@@ -18,7 +18,7 @@ import {
   normalizeCopyPath,
   shellQuote,
   splitPipExtraArgs,
-} from '../../src/build/sanitize';
+} from '../../src/docker/sanitize';
 import { SpecError } from '../../src/errors';
 import { parseEnv, shellWords } from './dockerfileParse';
 

@@ -24,8 +24,8 @@
  *  - A `copy` entry that does not exist is an error here (flytekit fails too, in shutil).
  */
 import { InputError, SpecError } from '../errors';
-import type { SpecView } from '../spec/types';
-import { cacheMountFlag } from '../cache/table';
+import type { SpecView } from '../imagespec/types';
+import { cacheMountFlag } from '../cachemounts/table';
 import { checkLockFile, REQUIREMENTS_UV, type InstallMode } from './requirements';
 import {
   checkImageRef,

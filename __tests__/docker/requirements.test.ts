@@ -7,7 +7,7 @@ import {
   pyStrip,
   requirementsFileLines,
   requirementsUvTxt,
-} from '../../src/build/requirements';
+} from '../../src/docker/requirements';
 import { InputError, SpecError } from '../../src/errors';
 import { view } from './fixtures';
 

@@ -6,8 +6,8 @@
  * mounts the generated Dockerfiles use, the two Dockerfiles, and the cache keys.
  */
 import objectHash from 'object-hash';
-import { specView } from '../spec/view';
-import type { PreparedContext } from '../build/context';
+import { specView } from '../imagespec/view';
+import type { PreparedContext } from '../docker/context';
 import { CACHE_MOUNTS, cacheMountFlag, type CacheMountId } from './table';
 
 export { CACHE_MOUNTS };

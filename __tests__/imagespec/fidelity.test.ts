@@ -1,7 +1,7 @@
 /** Issue 11 items 11 and 13 at the spec level: the name flytekit computes, and `env` as flytekit reads it. */
 import { SpecError } from '../../src/errors';
-import { specFromDocument } from '../../src/spec/load';
-import { checkEncodable } from '../../src/spec/view';
+import { specFromDocument } from '../../src/imagespec/load';
+import { checkEncodable } from '../../src/imagespec/view';
 import { computeTag, Digests } from '../../src/tag/compute';
 import { loadYaml } from '../../src/yaml/load';
 

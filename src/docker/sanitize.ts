@@ -20,7 +20,7 @@
  * value into new instructions.
  */
 import { SpecError } from '../errors';
-import type { SpecView } from '../spec/types';
+import type { SpecView } from '../imagespec/types';
 
 /** Longest value accepted anywhere; keeps regexes cheap and error messages readable. */
 const MAX_LEN = 4096;

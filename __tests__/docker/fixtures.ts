@@ -1,5 +1,5 @@
-import type { CopyEntry, DockerfileOptions } from '../../src/build/dockerfile';
-import type { SpecView } from '../../src/spec/types';
+import type { CopyEntry, DockerfileOptions } from '../../src/docker/dockerfile';
+import type { SpecView } from '../../src/imagespec/types';
 import { parseDockerfile } from './dockerfileParse';
 
 /** A SpecView with every list empty and every optional field unset, plus overrides. */

@@ -2,7 +2,7 @@ import type { Hash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SpecError } from '../errors';
-import { fsPathOf, pyJoin, WalkLevel } from './pyWalk';
+import { fsPathOf, pyJoin, WalkLevel } from '../tag/pyWalk';
 
 /**
  * Reading files for the digests without ever leaving the repository. flytekit follows a link wherever

@@ -4,7 +4,7 @@
  * `poetry.lock`) a spec selects.
  */
 import { InputError, SpecError } from '../errors';
-import type { SpecView } from '../spec/types';
+import type { SpecView } from '../imagespec/types';
 import { checkPipRequirement } from './sanitize';
 
 /** The name of the generated requirements file in the build context (and in the Dockerfile). */

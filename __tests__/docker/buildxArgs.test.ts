@@ -1,4 +1,4 @@
-import { buildxArgs, cacheArgs, cacheTag, csvAttrs, type BuildxOptions } from '../../src/build/buildxArgs';
+import { buildxArgs, cacheArgs, cacheTag, csvAttrs, type BuildxOptions } from '../../src/docker/buildxArgs';
 import { InputError } from '../../src/errors';
 
 const base: BuildxOptions = {

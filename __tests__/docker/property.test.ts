@@ -4,10 +4,10 @@
  * value, with the value reading back unchanged and nothing expandable outside quotes.
  */
 import fc from 'fast-check';
-import { renderDockerfile } from '../../src/build/dockerfile';
-import { requirementsUvTxt } from '../../src/build/requirements';
+import { renderDockerfile } from '../../src/docker/dockerfile';
+import { requirementsUvTxt } from '../../src/docker/requirements';
 import { SpecError } from '../../src/errors';
-import type { SpecView } from '../../src/spec/types';
+import type { SpecView } from '../../src/imagespec/types';
 import { find, keywords, parseDockerfile, parseEnv, shellWords } from './dockerfileParse';
 import { options, view } from './fixtures';
 

@@ -1,6 +1,6 @@
-import { renderDockerfile } from '../../src/build/dockerfile';
-import { CACHE_MOUNTS, exportDockerfile, mountIdsUsed, NONCE_ARG, restoreDockerfile } from '../../src/cache/mounts';
-import { options, view } from '../build/fixtures';
+import { renderDockerfile } from '../../src/docker/dockerfile';
+import { CACHE_MOUNTS, exportDockerfile, mountIdsUsed, NONCE_ARG, restoreDockerfile } from '../../src/cachemounts/mounts';
+import { options, view } from '../docker/fixtures';
 
 /** Every kind of install the generator writes: plain uv, uv.lock, poetry, conda, apt. */
 const dockerfiles = [

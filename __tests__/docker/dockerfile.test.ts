@@ -1,6 +1,6 @@
-import { renderDockerfile, type DockerfileOptions } from '../../src/build/dockerfile';
+import { renderDockerfile, type DockerfileOptions } from '../../src/docker/dockerfile';
 import { InputError, SpecError } from '../../src/errors';
-import type { SpecView } from '../../src/spec/types';
+import type { SpecView } from '../../src/imagespec/types';
 import { find, keywords, parseEnv } from './dockerfileParse';
 import { entries, lines, options, view } from './fixtures';
 
