@@ -23,7 +23,7 @@ test('a bundle finds the Python helpers it ships and names the images', () => {
     '-e',
     `import { copyPythonHelpers } from ${JSON.stringify(helpers)}; copyPythonHelpers(${JSON.stringify(root)}, ${JSON.stringify(out)});`,
   ]);
-  expect(fs.readdirSync(path.join(out, 'exact')).sort()).toEqual(['exact_protocol.py', 'flytekit_images.py']);
+  expect(fs.readdirSync(path.join(out, 'exact')).sort()).toEqual(['exact_protocol.py', 'flyte2_images.py', 'flytekit_images.py']);
   // Only the bundle and its helpers: nothing of the source tree travels along.
   expect(fs.readdirSync(out).filter((n) => n.endsWith('.py'))).toEqual([]);
 

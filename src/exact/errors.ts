@@ -52,7 +52,7 @@ export interface ExactErrorData {
   python?: PythonException;
   /** The dotted module being imported (kind `import`). */
   module?: string;
-  /** The flytekit entity name (kind `serialize`). */
+  /** The flytekit entity name (kind `serialize`), or the Flyte 2 environment names (kind `image`, `key`), comma-separated. */
   entity?: string;
   /** Bounded tail of the interpreter's stdout+stderr, for `interpreter`/`timeout`/`protocol`/`helper`. */
   log?: string;

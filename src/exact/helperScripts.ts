@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 /** The Python files the exact engine runs in the user's interpreter. */
-export type HelperScriptName = 'exact_protocol.py' | 'flytekit_images.py';
+export type HelperScriptName = 'exact_protocol.py' | 'flytekit_images.py' | 'flyte2_images.py';
 
 /**
  * Where the Python helpers are: `scripts/build.mjs` copies `src/exact/python/` to `dist/exact/`

@@ -1,0 +1,180 @@
+"""Find and name the images of a Flyte 2 project with the project's own `flyte` SDK.
+
+Run by src/flyte2/evaluate.ts through exact_protocol. The request names the paths one would give
+`flyte build --all` / `flyte deploy --all` (relative to the working directory, where the CLI would
+run), the root dir (`--root-dir`, default: the working directory), the copy style (`--copy-style`)
+and whether to walk folders recursively (`-r`). The SDK is initialised from its own config discovery
+(`flyte.init_from_config`, as the CLI does), the modules are loaded with the SDK's own loader, and
+every loaded environment goes through the SDK's own image pipeline (`plan_deploy`, then
+`_build_images`: code bundle layers, image refs from the config, the push registry of a local
+build) with one change: the existence check answers "exists" after recording the image it was
+asked about, so nothing is checked and nothing is built. Every URI is the SDK's own.
+"""
+
+import asyncio
+import contextvars
+import importlib
+import os
+import sys
+from pathlib import Path
+
+import exact_protocol as proto
+
+_current_env = contextvars.ContextVar("flyte2_current_env", default=None)
+
+
+class _ImportRecorder:
+    """Keeps the exception of each top-level `importlib.import_module` that fails while the SDK's
+    loader runs: the loader itself keeps only a message, without the traceback."""
+
+    def __init__(self):
+        self.depth = 0
+        self.failures = []
+        self.real = importlib.import_module
+
+    def __call__(self, name, package=None):
+        self.depth += 1
+        try:
+            return self.real(name, package)
+        except BaseException as exc:
+            if self.depth == 1:
+                self.failures.append((name, exc))
+            raise
+        finally:
+            self.depth -= 1
+
+
+def _text_or_none(value):
+    return None if value is None else str(value)
+
+
+def _describe_image(image):
+    dockerfile = getattr(image, "dockerfile", None)
+    return {
+        "uri": image.uri,
+        "baseImage": _text_or_none(image.base_image),
+        "registry": _text_or_none(image.registry),
+        "name": _text_or_none(image.name),
+        # an unmodified image is its base image: the SDK never builds it, its hash names nothing
+        "tag": None if not image._is_cloned else _text_or_none(image._final_tag),
+        "platforms": [str(p) for p in image.platform],
+        "pythonVersion": ".".join(str(v) for v in image.python_version),
+        "unmodified": not image._is_cloned,
+        "dockerfile": None if dockerfile is None else proto.relative(str(dockerfile), os.getcwd()),
+        "layers": [type(layer).__name__ for layer in image._layers],
+    }
+
+
+def main(request):
+    cwd = os.getcwd()
+    max_frames = request.get("maxFrames", 6)
+
+    def describe(exc):
+        return proto.describe_exception(exc, cwd, max_frames)
+
+    try:
+        import flyte
+        import flyte._deploy as deploy
+        from flyte._environment import list_loaded_environments
+        from flyte._internal.imagebuild.image_builder import ImageBuildEngine
+        from flyte._utils import load_python_modules
+    except BaseException as exc:  # no SDK, or one without the internals this helper relies on
+        return {"fatal": {"kind": "helper", "exception": describe(exc)}}
+
+    root_dir = Path(request.get("rootDir") or cwd).resolve()
+    try:
+        flyte.init_from_config(request.get("config"), root_dir=root_dir)
+    except BaseException as exc:
+        return {"fatal": {"kind": "init", "exception": describe(exc)}}
+
+    errors = []
+    recorder = _ImportRecorder()
+    importlib.import_module = recorder
+    try:
+        for path in request["paths"]:
+            before = len(recorder.failures)
+            try:
+                if not Path(path).exists():  # the CLI refuses it; the SDK's loader would skip it silently
+                    raise FileNotFoundError(f"{path} does not exist")
+                _, failed = load_python_modules(Path(path), root_dir, bool(request.get("recursive")))
+            except BaseException as exc:  # a single file that failed, or a file outside the root
+                failed = [(path, exc)]
+            caught = recorder.failures[before:]
+            for module, exc in caught:
+                errors.append({"kind": "import", "path": path, "module": module, "exception": describe(exc)})
+            if not caught:
+                for where, why in failed:
+                    exc = why if isinstance(why, BaseException) else RuntimeError(str(why))
+                    errors.append({"kind": "import", "path": str(where), "module": None, "exception": describe(exc)})
+    finally:
+        importlib.import_module = recorder.real
+
+    seen = {}
+
+    async def record(image):
+        env_name = _current_env.get()
+        entry = _describe_image(image)
+        try:
+            image.validate()
+        except BaseException as exc:
+            entry["invalid"] = describe(exc)
+        seen.setdefault(env_name, entry)
+        return image.uri
+
+    original_bg = deploy._build_image_bg
+
+    async def build_in_env(env_name, image):
+        _current_env.set(env_name)
+        return await original_bg(env_name, image)
+
+    ImageBuildEngine.image_exists = staticmethod(record)
+    # The engine's build is memoised on the Image: a second environment with an equal image would
+    # get the first one's answer without reaching the existence check, and go unrecorded.
+    memoised = ImageBuildEngine.__dict__["build"].__func__
+    ImageBuildEngine.build = classmethod(getattr(memoised, "__wrapped__", memoised))
+    deploy._build_image_bg = build_in_env
+
+    from flyte._initialize import _get_init_config
+
+    cfg = _get_init_config()
+    image_refs = dict(cfg.images) if cfg and cfg.images else {}
+    environments = []
+    try:
+        plans = deploy.plan_deploy(*list_loaded_environments())
+    except BaseException as exc:
+        errors.append({"kind": "plan", "environments": [], "exception": describe(exc)})
+        plans = []
+    for plan in plans:
+        names = list(plan.envs.keys())
+        try:
+            cache = asyncio.run(deploy._build_images(plan, image_refs, request.get("copyStyle") or "loaded_modules"))
+        except BaseException as exc:
+            errors.append({"kind": "image", "environments": names, "exception": describe(exc)})
+            continue
+        for env_name, env in plan.envs.items():
+            out = {"env": str(env_name), "type": type(env).__name__}
+            by_ref = env.image == "auto" or getattr(env.image, "_ref_name", None) is not None
+            if env_name in seen:
+                out["image"] = seen[env_name]
+            elif env_name in cache.image_lookup and by_ref:
+                # an image ref from the config with no layers of its own: used as the config names it
+                out["ref"] = str(cache.image_lookup[env_name])
+            elif isinstance(env.image, str) and env.image != "auto":
+                out["uri"] = env.image
+            elif env.image is None:
+                out["none"] = True
+            else:
+                out["unrecorded"] = True
+            environments.append(out)
+
+    return {
+        "flyte": str(getattr(flyte, "__version__", "")),
+        "python": ".".join(str(v) for v in sys.version_info[:3]),
+        "rootDir": str(root_dir),
+        "environments": environments,
+        "errors": errors,
+    }
+
+
+if __name__ == "__main__":
+    proto.run(main)

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# The Flyte 2 SDK (`flyte` on PyPI), pinned, in its own venv: the reference the Flyte 2 image
+# evaluator (src/flyte2) is tested against (__tests__/flyte2). Separate from flytekit's venv
+# (python.sh): the two SDKs pin different protobuf/grpc stacks.
+#
+#   flyte2.sh install   create $TOOLS_DIR/venv/flyte-<version> (cached across clones)
+#   flyte2.sh env       IMAGESPEC_FLYTE2_PYTHON=<the venv's python>
+#   flyte2.sh start|stop  nothing to do
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+log() { echo "[flyte2] $*" >&2; }
+# shellcheck source=common.sh
+source "$here/common.sh"
+TOOLS_DIR="${TOOLS_DIR:-${IMAGESPEC_TOOLS_DIR:-/var/cache/imagespec-action}}"
+
+FLYTE_VERSION=2.12.1
+VENV="$TOOLS_DIR/venv/flyte-$FLYTE_VERSION"
+
+install() {
+  if [ -x "$VENV/bin/python" ] && [ -f "$VENV/.complete" ]; then return 0; fi
+  local t0; t0=$(date +%s%N)
+  command -v python3 >/dev/null || die "python3 is needed"
+  rm -rf "$VENV"
+  python3 -m venv "$VENV" || die "python3 -m venv failed"
+  "$VENV/bin/pip" install -q --disable-pip-version-check "flyte==$FLYTE_VERSION" \
+    || die "pip install flyte==$FLYTE_VERSION failed"
+  "$VENV/bin/python" -c "import flyte; assert flyte.__version__ == '$FLYTE_VERSION', flyte.__version__" \
+    || die "flyte import check failed"
+  touch "$VENV/.complete"
+  log "venv with flyte $FLYTE_VERSION in $(ms_since "$t0") ms"
+}
+
+case "${1:-}" in
+  install) install ;;
+  env) [ -x "$VENV/bin/python" ] && echo "IMAGESPEC_FLYTE2_PYTHON=$VENV/bin/python" || true ;;
+  start|stop|status) ;;
+  *) echo "usage: $0 install|start|env|stop" >&2; exit 2 ;;
+esac
