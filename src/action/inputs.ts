@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { InputError, SpecError } from '../errors';
 import type { Registration } from '../plan/python';
 import { checkMountTarget, checkPythonVersion } from '../docker/sanitize';
-import { KEY_GRAMMAR, KEY_RE } from '../discover/specFiles';
+import { KEY_GRAMMAR, KEY_RE } from '../plan/keys';
 import { isRegistryHost, isRepository } from '../registry/reference';
 import { quoted } from '../util/logSafe';
 

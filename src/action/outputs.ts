@@ -1,5 +1,5 @@
 import type { NotBuilt, PlannedImage } from '../plan/plan';
-import { KEY_RE } from '../discover/specFiles';
+import { KEY_RE } from '../plan/keys';
 import { matchReference } from '../registry/reference';
 
 /**

@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import fg from 'fast-glob';
 import { InputError } from '../errors';
+import { KEY_GRAMMAR, KEY_RE } from '../plan/keys';
 import { logSafe, quoted } from '../util/logSafe';
 
 export interface SpecFile {
@@ -34,14 +35,6 @@ export function codePointCompare(a: string, b: string): number {
     if (d !== 0) return d;
   }
 }
-
-/**
- * Image keys name outputs (`image-map`, `matrix`), `only` and `--image key=…` in `image-args`, which
- * workflows paste into shell lines; so a key is a word with no shell, YAML or expression syntax.
- * Dots are allowed (keys such as `pkg.images.base`).
- */
-export const KEY_RE = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
-export const KEY_GRAMMAR = "letters, digits, '_', '.' and '-', starting with a letter, digit or '_', at most 128 characters";
 
 export function keyOf(file: string): string {
   return path.basename(file).replace(/\.ya?ml$/i, '');

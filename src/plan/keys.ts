@@ -10,6 +10,8 @@
  * gets a leading `_`, keys are cut to 128 characters, and a repeated key gets `-2`, `-3`, … in order.
  */
 export const KEY_RE = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+/** KEY_RE in words, for messages. */
+export const KEY_GRAMMAR = "letters, digits, '_', '.' and '-', starting with a letter, digit or '_', at most 128 characters";
 
 export function sanitizeKey(raw: string, suffix = ''): string {
   let k = raw.replace(/[^A-Za-z0-9_.-]/g, '_');
