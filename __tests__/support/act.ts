@@ -238,6 +238,13 @@ function parseRun(exitCode: number, stdout: string, stderr: string): ActRun {
   };
 }
 
+/** `{"<stage> <step id>": result}` of one job (one matrix run of it: the last one seen), for toEqual. */
+export function stepResults(r: ActRun, jobID: string): Record<string, StepResultName> {
+  const out: Record<string, StepResultName> = {};
+  for (const s of r.steps) if (s.jobID === jobID && s.stage !== 'Pre') out[`${s.stage} ${s.stepID}`] = s.result;
+  return out;
+}
+
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
