@@ -172,7 +172,7 @@ export async function runAct(opts: ActOptions): Promise<ActRun> {
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
-  const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 20 * 60 * 1000);
+  const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 10 * 60 * 1000);
   const exitCode: number = await new Promise((resolve) => child.on('close', (code) => resolve(code ?? -1)));
   clearTimeout(timer);
   fs.rmSync(tmp, { recursive: true, force: true });

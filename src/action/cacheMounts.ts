@@ -20,6 +20,7 @@ const io: MountIo = {
     save: (paths, key) => cache.saveCache(paths, key),
   },
   docker: (args) => exec.exec('docker', args, { ignoreReturnCode: true }),
+  tar: (args) => exec.exec('tar', args, { ignoreReturnCode: true }),
   info: (m) => core.info(m),
   warning: (m) => core.warning(m),
 };

@@ -55,7 +55,7 @@ export function restoreDockerfile(ids: readonly string[], image = COPY_IMAGE): s
   return lines.join('\n') + '\n';
 }
 
-/** Copies each mount to `/<id>/` of a scratch stage, for `--output type=local`. */
+/** Copies each mount to `/<id>/` of a scratch stage, for `--output type=tar`. */
 export function exportDockerfile(ids: readonly string[], image = COPY_IMAGE): string {
   const lines = [`FROM ${image} AS mounts`, `ARG ${NONCE_ARG}`];
   for (const id of ids) {
