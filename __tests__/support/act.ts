@@ -116,7 +116,8 @@ export async function runAct(opts: ActOptions): Promise<ActRun> {
   fs.mkdirSync(home);
   const event = opts.event ?? 'push';
   const payloadFile = path.join(tmp, 'event.json');
-  fs.writeFileSync(payloadFile, JSON.stringify(opts.payload ?? {}));
+  // A push to main unless the test says otherwise (act takes github.ref from the payload's ref).
+  fs.writeFileSync(payloadFile, JSON.stringify(opts.payload ?? (event === 'push' ? { ref: 'refs/heads/main' } : {})));
   const workflow = path.isAbsolute(opts.workflow) ? opts.workflow : path.join(ACT_WORKFLOWS, opts.workflow);
   const args = [
     event,
