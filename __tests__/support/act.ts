@@ -26,13 +26,11 @@ export interface ActOptions {
   /** A file under __tests__/act/workflows, or an absolute path. */
   workflow: string;
   event?: ActEvent;
-  /** The event payload (`github.event`). */
+  /** The event payload (`github.event`; workflow_dispatch inputs go in its `inputs`). */
   payload?: Record<string, unknown>;
   node: NodeMajor;
   vars?: Record<string, string>;
   secrets?: Record<string, string>;
-  /** workflow_dispatch inputs. */
-  inputs?: Record<string, string>;
   /** The runner machine's own environment (a self-hosted runner's set-up, e.g. BUILDX_CONFIG). */
   hostEnv?: Record<string, string>;
   /** act's cache-server storage; a test passes the same directory to two runs to share a cache. */
@@ -153,7 +151,6 @@ export async function runAct(opts: ActOptions): Promise<ActRun> {
     'GITHUB_REPOSITORY_OWNER=acme',
   ];
   for (const [k, v] of Object.entries(opts.vars ?? {})) args.push('--var', `${k}=${v}`);
-  for (const [k, v] of Object.entries(opts.inputs ?? {})) args.push('--input', `${k}=${v}`);
   // Secrets through the environment, never on the command line.
   const secretEnv: Record<string, string> = {};
   for (const [k, v] of Object.entries(opts.secrets ?? {})) {
