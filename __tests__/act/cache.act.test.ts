@@ -1,7 +1,8 @@
 /**
  * The GitHub Actions caches through act's own cache server, across two act runs on a builder
- * emptied in between (a new runner): the layer cache (`cache: gha`, BuildKit's client) and the
- * cache mounts (`@actions/cache` 5 in the bundle, main and post steps).
+ * emptied in between (a new runner): the layer cache (`cache: gha`, BuildKit's client) comes back;
+ * the cache mounts (`@actions/cache` 5 in the bundle) are saved by the post step, and why act
+ * cannot give them back to the next run is asserted below.
  *
  * act 0.2.89 serves the cache service's v1 protocol (`<ACTIONS_CACHE_URL>_apis/artifactcache/…`)
  * and exports only ACTIONS_CACHE_URL. @actions/cache 5 speaks v1 unless ACTIONS_CACHE_SERVICE_V2 is
@@ -18,14 +19,14 @@ import { startTestBuilder, TestBuilder } from '../support/builder';
 jest.setTimeout(30 * 60 * 1000);
 
 let builder: TestBuilder;
-let cacheDir: string;
+let machine: string;
 beforeAll(() => {
   builder = startTestBuilder('act-cache');
-  cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'act-cache-server-'));
+  machine = fs.mkdtempSync(path.join(os.tmpdir(), 'act-machine-'));
 }, 600_000);
 afterAll(() => {
   builder?.stop();
-  fs.rmSync(cacheDir, { recursive: true, force: true });
+  fs.rmSync(machine, { recursive: true, force: true });
 });
 
 /** `#N [stage k/n] RUN …` steps of buildx's plain progress output, and whether each was CACHED. */
@@ -47,7 +48,7 @@ test("cache: gha and the cache mounts survive an emptied builder through act's c
     runAct({
       workflow: 'cache.yml',
       node: 24,
-      cacheDir,
+      machineDir: machine,
       vars: {
         REGISTRY: process.env.REGISTRY_PLAIN ?? '127.0.0.1:5000',
         PIP_INDEX: process.env.IMAGESPEC_PIP_INDEX ?? 'http://127.0.0.1:3141/simple',
@@ -74,14 +75,24 @@ test("cache: gha and the cache mounts survive an emptied builder through act's c
   expect(post1).toMatch(/cache mounts: saved uv(, apt)? as imagespec-mounts-v1-/);
   expect(post1).not.toMatch(/::warning::/);
 
-  // A new runner: an empty builder; the cache server's directory is all that is left.
+  // A new runner: an empty builder; what the cache server holds is all that is left.
   builder.empty();
   const second = await run(true);
   expect({ exit: second.exitCode, log: second.exitCode === 0 ? '' : second.log }).toEqual({ exit: 0, log: '' });
   const main2 = second.printed('build', 'build', 'Main');
-  expect(main2).toMatch(/cache mounts: restored uv(, apt)? from imagespec-mounts-v1-/);
   expect(main2).toMatch(/importing cache manifest from gha/);
   const runs = runSteps(main2);
   expect(runs.length).toBeGreaterThan(2);
   expect(runs.filter((s) => !s.cached)).toEqual([]);
+
+  // The cache mounts do not come back under act, for a reason of act's: it runs every job in a new
+  // random directory (pkg/runner/run_context.go, 8 random bytes), so RUNNER_TEMP, where the mounts
+  // are archived from, differs between runs, and @actions/cache's version, a hash of the archived
+  // paths, differs with it: a miss by design. GitHub's RUNNER_TEMP is the same path every run; the
+  // restore across runs is tested against the cache-service stand-in (__tests__/cache/gha.action.test.ts).
+  const runnerTemp = (log: string) => /--metadata-file (\S+)\/imagespec-/.exec(log)?.[1];
+  expect(runnerTemp(main1)).toBeDefined();
+  expect(runnerTemp(main2)).toBeDefined();
+  expect(runnerTemp(main2)).not.toBe(runnerTemp(main1));
+  expect(main2).toMatch(/cache mounts: no saved contents for imagespec-mounts-v1-/);
 });

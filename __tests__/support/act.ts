@@ -33,8 +33,11 @@ export interface ActOptions {
   secrets?: Record<string, string>;
   /** The runner machine's own environment (a self-hosted runner's set-up, e.g. BUILDX_CONFIG). */
   hostEnv?: Record<string, string>;
-  /** act's cache-server storage; a test passes the same directory to two runs to share a cache. */
-  cacheDir?: string;
+  /**
+   * A runner machine that persists: act's cache-server storage lives here, shared by the runs
+   * given the same directory. (act still puts each job in a new random directory below it.)
+   */
+  machineDir?: string;
   timeoutMs?: number;
 }
 
@@ -128,7 +131,7 @@ export async function runAct(opts: ActOptions): Promise<ActRun> {
     '--platform',
     'ubuntu-latest=-self-hosted',
     '--action-cache-path',
-    path.join(tmp, 'actions'),
+    path.join(opts.machineDir ?? tmp, 'actions'),
     '--action-offline-mode',
     '--pull=false',
     '--json',
@@ -137,7 +140,7 @@ export async function runAct(opts: ActOptions): Promise<ActRun> {
     '--cache-server-addr',
     '127.0.0.1',
     '--cache-server-path',
-    opts.cacheDir ?? path.join(tmp, 'cache'),
+    path.join(opts.machineDir ?? tmp, 'cache'),
     // ... and the artifact server, without which act gives actions no ACTIONS_RUNTIME_TOKEN.
     '--artifact-server-path',
     path.join(tmp, 'artifacts'),
