@@ -42,7 +42,7 @@ function runSteps(log: string): Array<{ name: string; cached: boolean }> {
   return [...names].filter(([, n]) => / RUN /.test(n)).map(([id, name]) => ({ name, cached: cached.has(id) }));
 }
 
-test("cache: gha and the cache mounts survive an emptied builder through act's cache server", async () => {
+test("act's cache server: the layer cache survives an emptied builder; the mounts are saved, and act misses them by design", async () => {
   const unique = `c${Date.now()}`;
   const run = (force: boolean) =>
     runAct({
