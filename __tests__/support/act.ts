@@ -108,11 +108,21 @@ export function actBinary(): string {
 const BASE_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
 export async function runAct(opts: ActOptions): Promise<ActRun> {
+  const act = actBinary();
+  const node = nodeBinary(opts.node);
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'act-run-'));
+  try {
+    return await actIn(tmp, act, node, opts);
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+async function actIn(tmp: string, act: string, node: string, opts: ActOptions): Promise<ActRun> {
   // A directory holding only `node`, first on PATH: act runs node actions with it.
   const nodeDir = path.join(tmp, 'node');
   fs.mkdirSync(nodeDir);
-  fs.symlinkSync(nodeBinary(opts.node), path.join(nodeDir, 'node'));
+  fs.symlinkSync(node, path.join(nodeDir, 'node'));
   const home = path.join(tmp, 'home');
   fs.mkdirSync(home);
   const event = opts.event ?? 'push';
@@ -168,7 +178,7 @@ export async function runAct(opts: ActOptions): Promise<ActRun> {
     ...secretEnv,
   };
 
-  const child = spawn(actBinary(), args, { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(act, args, { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
@@ -176,7 +186,6 @@ export async function runAct(opts: ActOptions): Promise<ActRun> {
   const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 10 * 60 * 1000);
   const exitCode: number = await new Promise((resolve) => child.on('close', (code) => resolve(code ?? -1)));
   clearTimeout(timer);
-  fs.rmSync(tmp, { recursive: true, force: true });
   return parseRun(exitCode, stdout, stderr);
 }
 
