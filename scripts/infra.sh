@@ -18,7 +18,7 @@ export TOOLS_DIR="${IMAGESPEC_TOOLS_DIR:-/var/cache/imagespec-action}"
 mkdir -p "$INFRA_DIR" "$TOOLS_DIR"
 
 components=()
-for c in registry buildkit seed python flyte2 node; do
+for c in registry buildkit seed python flyte2 node act; do
   [[ -f "$here/lib/$c.sh" ]] && components+=("$c")
 done
 

@@ -33,3 +33,23 @@ pid_matches() {
   [ -n "$st" ] && [ "${st:0:1}" != Z ] || return 1
   tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | grep -q "$@"
 }
+
+# go_build MODULE VERSION OUTDIR LDFLAGS PKG... : build packages of MODULE@VERSION into OUTDIR.
+# Builds inside a writable copy of the module as the main module, so its go.mod (replace/exclude
+# directives, which `go install m@v` refuses) applies. Module zips carry no vendor/: -mod=mod.
+go_build() {
+  local mod=$1 ver=$2 out=$3 ldflags=$4; shift 4
+  command -v go >/dev/null || die "go not found (needed to build $mod@$ver)"
+  local dir tmp
+  dir=$(go mod download -json "$mod@$ver" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",\{0,1\}$/\1/p')
+  [ -n "$dir" ] && [ -f "$dir/go.mod" ] || die "go mod download $mod@$ver gave no module directory"
+  mkdir -p "$TOOLS_DIR/tmp"
+  tmp=$(mktemp -d "$TOOLS_DIR/tmp/build.XXXXXX")
+  cp -a "$dir/." "$tmp/src"; chmod -R u+w "$tmp/src"
+  local rc=0 lg; lg="$TOOLS_DIR/tmp/go-build-$(basename "$mod")-$ver.log"
+  ( cd "$tmp/src" && CGO_ENABLED=0 GOFLAGS="${GOFLAGS:-} -mod=mod" \
+      go build -trimpath -ldflags "$ldflags" -o "$tmp/out/" "$@" ) > "$lg" 2>&1 || rc=$?
+  if [ $rc = 0 ]; then rm -rf "$out"; mkdir -p "$(dirname "$out")"; mv "$tmp/out" "$out"; fi
+  rm -rf "$tmp"
+  [ $rc = 0 ] || die "go build of $mod@$ver failed (log $lg): $(tail -n 15 "$lg")"
+}

@@ -44,7 +44,7 @@ export function restoreDockerfile(ids: readonly CacheMountId[], image = COPY_IMA
   return lines.join('\n') + '\n';
 }
 
-/** Copies each mount to `/<id>/` of a scratch stage, for `--output type=local`. */
+/** Copies each mount to `/<id>/` of a scratch stage, for `--output type=tar`. */
 export function exportDockerfile(ids: readonly CacheMountId[], image = COPY_IMAGE): string {
   const lines = [`FROM ${image} AS mounts`, `ARG ${NONCE_ARG}`];
   for (const id of ids) {

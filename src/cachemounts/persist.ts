@@ -21,6 +21,8 @@ export interface MountIo {
   cache: CacheService;
   /** Runs `docker <args>`, resolving to the exit code. */
   docker: (args: string[]) => Promise<number>;
+  /** Runs `tar <args>`, resolving to the exit code. */
+  tar: (args: string[]) => Promise<number>;
   info: (msg: string) => void;
   warning: (msg: string) => void;
 }
@@ -89,10 +91,21 @@ export async function saveMounts(state: MountState, io: MountIo): Promise<void> 
   }
   fs.rmSync(state.dir, { recursive: true, force: true });
   const empty = fs.mkdtempSync(`${state.dir}-context-`);
+  // One tar stream, unpacked here: buildx's local exporter (type=local) deadlocks on many small
+  // files (moby/buildkit#2950, #4453), and a uv cache is thousands of them; under nektos/act the
+  // post step hung for good at "exporting to client directory".
+  const archive = `${state.dir}.tar`;
   try {
-    const code = await io.docker(copyBuild(state, exportDockerfile(state.ids), empty, `type=local,dest=${state.dir}`));
+    const code = await io.docker(copyBuild(state, exportDockerfile(state.ids), empty, `type=tar,dest=${archive}`));
     if (code !== 0) {
       io.warning(`cache mounts: copying them out of the builder failed (exit ${code}); not saved`);
+      return;
+    }
+    fs.mkdirSync(state.dir, { recursive: true });
+    const unpacked = await io.tar(['-xf', archive, '-C', state.dir, '--no-same-owner']);
+    fs.rmSync(archive, { force: true }); // the disk back before @actions/cache archives the directory
+    if (unpacked !== 0) {
+      io.warning(`cache mounts: unpacking them failed (tar exit ${unpacked}); not saved`);
       return;
     }
     // -1: the cache client already said why (service down or full, key taken by a parallel job)
@@ -104,5 +117,6 @@ export async function saveMounts(state: MountState, io: MountIo): Promise<void> 
     io.warning(`cache mounts: not saved: ${e instanceof Error ? e.message : String(e)}`);
   } finally {
     fs.rmSync(empty, { recursive: true, force: true });
+    fs.rmSync(archive, { force: true });
   }
 }

@@ -1,0 +1,41 @@
+/**
+ * The rewrite that lets the example workflows run under act (no servers needed): after it, every
+ * step uses this repository, a stand-in of it, or actions/checkout (which act replaces with a copy
+ * of the work tree); each example needs exactly the substitutions listed, each with a reason.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parseDocument } from 'yaml';
+import { REPO_ROOT } from '../support/runner';
+import { rewriteExample, SUBSTITUTIONS } from './rewriteExample';
+
+const EXAMPLES = path.join(REPO_ROOT, 'examples', 'workflows');
+
+test.each([
+  ['fan-out.yml', ['action', 'buildx', 'login', 'pip', 'python', 'register', 'specs']],
+  ['force-rebuild.yml', ['action', 'buildx', 'login', 'specs']],
+  ['pull-request.yml', ['action', 'buildx', 'login', 'specs']],
+  ['push-main.yml', ['action', 'buildx', 'login', 'pip', 'python', 'register', 'specs']],
+  ['remote-builder.yml', ['action', 'login', 'remote', 'specs']],
+])('%s runs under act with: %j', (file, expected) => {
+  const { text, made } = rewriteExample(fs.readFileSync(path.join(EXAMPLES, file), 'utf8'), 'act-ns');
+  expect(made).toEqual(expected);
+  for (const s of made) expect(SUBSTITUTIONS[s]).toMatch(/\w/);
+  const wf = parseDocument(text).toJS() as { jobs: Record<string, { steps: Array<{ uses?: string; run?: string }> }> };
+  for (const job of Object.values(wf.jobs)) {
+    for (const step of job.steps) {
+      if (step.uses !== undefined) expect(step.uses).toMatch(/^(\.\/|\.\/__tests__\/act\/stubs\/[a-z-]+|actions\/checkout@[0-9a-f]{40})$/);
+    }
+    // Right after every checkout, the specs move to this run's namespace.
+    job.steps.forEach((step, i) => {
+      if (step.uses?.startsWith('actions/checkout@')) expect(job.steps[i + 1].run).toBe('__tests__/act/use-namespace.sh');
+    });
+  }
+  expect(text).not.toContain('acme/imagespec-action');
+  expect(text).not.toMatch(/pyflyte register/);
+});
+
+test('a remote-builder example that no longer connects over mutual TLS stops the rewrite', () => {
+  const text = fs.readFileSync(path.join(EXAMPLES, 'remote-builder.yml'), 'utf8').replace(/--driver-opt "cacert=[^"]*"/, '');
+  expect(() => rewriteExample(text, 'ns')).toThrow(/mutual TLS/);
+});
