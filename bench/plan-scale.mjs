@@ -3,11 +3,11 @@
 // spec.yaml` flow hashes no file at all), a quarter with a requirements file. Wall time and peak RSS
 // of the bundled action in `mode: plan`, against flytekit 1.16.24 itself computing the same image
 // names in one Python process (bench/flytekit_tags.py), in the same run; every name is compared.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { fmtMb, fmtMs, fmtRatio, imagesOf, infra, median, REPO_ROOT, runAction, runStandalone, tempDir } from './lib/common.mjs';
+import { fmtMb, fmtMs, fmtRatio, imagesOf, infra, median, runAction, runPythonJson, runStandalone, tempDir } from './lib/common.mjs';
 
 export const TARGET_SPEEDUP = 5;
 
@@ -57,24 +57,6 @@ export function writeWorkspace(dir, { n, filesPerTree }) {
   return files;
 }
 
-/** Runs bench/flytekit_tags.py; resolves with its JSON plus the process's wall time. */
-function flytekitTags(python, dir, files) {
-  return new Promise((resolve, reject) => {
-    const started = performance.now();
-    const child = spawn(python, [path.join(REPO_ROOT, 'bench/flytekit_tags.py'), dir, ...files], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (err += d));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const ms = performance.now() - started;
-      if (code !== 0) return reject(new Error(`flytekit_tags.py exited with ${code}: ${err.slice(-3000)}`));
-      resolve({ ...JSON.parse(out), ms });
-    });
-  });
-}
-
 export async function run({ tiny = false } = {}) {
   const n = tiny ? 5 : 1000;
   const filesPerTree = tiny ? 20 : 200;
@@ -93,13 +75,13 @@ export async function run({ tiny = false } = {}) {
       const r = await runAction({ workspace: work, inputs, rss: true });
       if (r.exitCode !== 0) throw new Error(`action plan failed (exit ${r.exitCode})\n${r.stdout.slice(-3000)}`);
       actionRuns.push(r);
-      if (i < pyRunsWanted) pyRuns.push(await flytekitTags(python, work, files));
+      if (i < pyRunsWanted) pyRuns.push(await runPythonJson(python, 'flytekit_tags.py', [work, ...files]));
     }
     const images = imagesOf(actionRuns[0]);
     const py = pyRuns[0];
     const pyLoopMs = median(pyRuns.map((p) => p.loop_ms));
     const pyImportMs = median(pyRuns.map((p) => p.import_ms));
-    const pyWallMs = median(pyRuns.map((p) => p.ms));
+    const pyWallMs = median(pyRuns.map((p) => p.wallMs));
 
     // Identical names, file by file.
     const ours = new Map(images.map((im) => [im.file, im.image]));
@@ -126,7 +108,7 @@ export async function run({ tiny = false } = {}) {
           flytekitLoopMs: pyLoopMs,
           flytekitImportMs: pyImportMs,
           flytekitWallMs: pyWallMs,
-          flytekitRuns: pyRuns.map((p) => ({ loopMs: p.loop_ms, importMs: p.import_ms, wallMs: p.ms })),
+          flytekitRuns: pyRuns.map((p) => ({ loopMs: p.loop_ms, importMs: p.import_ms, wallMs: p.wallMs })),
         },
       },
       {

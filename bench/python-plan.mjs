@@ -3,11 +3,10 @@
 // using them) planned by the bundled action's static engine (`mode: plan`), against flytekit
 // itself importing every module and naming every task's image (bench/flytekit_task_images.py: what
 // `pyflyte register` does before it builds), in the same run, alternately. Every name is compared.
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { fmtMs, fmtRatio, imagesOf, infra, median, REPO_ROOT, runAction, runStandalone, tempDir } from './lib/common.mjs';
+import { fmtMs, fmtRatio, imagesOf, infra, median, runAction, runPythonJson, runStandalone, tempDir } from './lib/common.mjs';
 
 export const TARGET_SPEEDUP = 10;
 const PER_PACKAGE = 30;
@@ -62,26 +61,6 @@ export function writeProject(dir, n) {
   return modules;
 }
 
-function flytekitTaskImages(python, dir, modules) {
-  return new Promise((resolve, reject) => {
-    const started = performance.now();
-    const child = spawn(python, [path.join(REPO_ROOT, 'bench/flytekit_task_images.py'), dir, ...modules], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, PYTHONDONTWRITEBYTECODE: '1' },
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (err += d));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const ms = performance.now() - started;
-      if (code !== 0) return reject(new Error(`flytekit_task_images.py exited with ${code}: ${err.slice(-3000)}`));
-      resolve({ ...JSON.parse(out), wallMs: ms });
-    });
-  });
-}
-
 export async function run({ tiny = false } = {}) {
   const n = tiny ? 10 : 300;
   const runs = tiny ? 1 : 3;
@@ -97,7 +76,13 @@ export async function run({ tiny = false } = {}) {
       const r = await runAction({ workspace: work, inputs });
       if (r.exitCode !== 0) throw new Error(`action plan failed (exit ${r.exitCode})\n${r.stdout.slice(-3000)}`);
       actionRuns.push(r);
-      pyRuns.push(await flytekitTaskImages(python, work, modules));
+      pyRuns.push(
+        await runPythonJson(python, 'flytekit_task_images.py', [work, ...modules], {
+          PATH: process.env.PATH,
+          HOME: process.env.HOME,
+          PYTHONDONTWRITEBYTECODE: '1',
+        }),
+      );
     }
     const ours = new Set(
       imagesOf(actionRuns[0])

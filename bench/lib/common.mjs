@@ -229,3 +229,24 @@ export function machine() {
     os: `${os.type()} ${os.release()}`,
   };
 }
+
+/**
+ * Runs the Python side of a benchmark (`bench/<script>` with `args`); resolves with the JSON it
+ * prints on stdout plus `wallMs`, the process's wall time.
+ */
+export function runPythonJson(python, script, args, env = process.env) {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const child = spawn(python, [path.join(REPO_ROOT, 'bench', script), ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (err += d));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const wallMs = performance.now() - started;
+      if (code !== 0) return reject(new Error(`${script} exited with ${code}: ${err.slice(-3000)}`));
+      resolve({ ...JSON.parse(out), wallMs });
+    });
+  });
+}

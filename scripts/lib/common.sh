@@ -53,3 +53,18 @@ go_build() {
   rm -rf "$tmp"
   [ $rc = 0 ] || die "go build of $mod@$ver failed (log $lg): $(tail -n 15 "$lg")"
 }
+
+# A cached venv with pinned packages: made once, and marked complete only after the import check
+# (Python code, the second argument) passes.  venv_install VENV CHECK PACKAGE...
+venv_install() {
+  local venv="$1" check="$2"; shift 2
+  if [ -x "$venv/bin/python" ] && [ -f "$venv/.complete" ]; then return 0; fi
+  local t0; t0=$(date +%s%N)
+  command -v python3 >/dev/null || die "python3 is needed"
+  rm -rf "$venv"
+  python3 -m venv "$venv" || die "python3 -m venv failed"
+  "$venv/bin/pip" install -q --disable-pip-version-check "$@" || die "pip install $* failed"
+  "$venv/bin/python" -c "$check" || die "the import check in $venv failed"
+  touch "$venv/.complete"
+  log "venv with $* in $(ms_since "$t0") ms"
+}

@@ -17,17 +17,7 @@ FLYTE_VERSION=2.12.1
 VENV="$TOOLS_DIR/venv/flyte-$FLYTE_VERSION"
 
 install() {
-  if [ -x "$VENV/bin/python" ] && [ -f "$VENV/.complete" ]; then return 0; fi
-  local t0; t0=$(date +%s%N)
-  command -v python3 >/dev/null || die "python3 is needed"
-  rm -rf "$VENV"
-  python3 -m venv "$VENV" || die "python3 -m venv failed"
-  "$VENV/bin/pip" install -q --disable-pip-version-check "flyte==$FLYTE_VERSION" \
-    || die "pip install flyte==$FLYTE_VERSION failed"
-  "$VENV/bin/python" -c "import flyte; assert flyte.__version__ == '$FLYTE_VERSION', flyte.__version__" \
-    || die "flyte import check failed"
-  touch "$VENV/.complete"
-  log "venv with flyte $FLYTE_VERSION in $(ms_since "$t0") ms"
+  venv_install "$VENV" "import flyte; assert flyte.__version__ == '$FLYTE_VERSION', flyte.__version__" "flyte==$FLYTE_VERSION"
 }
 
 case "${1:-}" in

@@ -18,17 +18,8 @@ PYYAML_VERSION=6.0.3
 VENV="$TOOLS_DIR/venv/flytekit-$FLYTEKIT_VERSION-pyyaml-$PYYAML_VERSION"
 
 install() {
-  if [ -x "$VENV/bin/python" ] && [ -f "$VENV/.complete" ]; then return 0; fi
-  local t0; t0=$(date +%s%N)
-  command -v python3 >/dev/null || die "python3 is needed"
-  rm -rf "$VENV"
-  python3 -m venv "$VENV" || die "python3 -m venv failed"
-  "$VENV/bin/pip" install -q --disable-pip-version-check "flytekit==$FLYTEKIT_VERSION" "PyYAML==$PYYAML_VERSION" \
-    || die "pip install flytekit==$FLYTEKIT_VERSION PyYAML==$PYYAML_VERSION failed"
-  "$VENV/bin/python" -c "import flytekit, yaml; assert flytekit.__version__ == '$FLYTEKIT_VERSION', flytekit.__version__" \
-    || die "flytekit import check failed"
-  touch "$VENV/.complete"
-  log "venv with flytekit $FLYTEKIT_VERSION and PyYAML $PYYAML_VERSION in $(ms_since "$t0") ms"
+  venv_install "$VENV" "import flytekit, yaml; assert flytekit.__version__ == '$FLYTEKIT_VERSION', flytekit.__version__" \
+    "flytekit==$FLYTEKIT_VERSION" "PyYAML==$PYYAML_VERSION"
 }
 
 case "${1:-}" in
