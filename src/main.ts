@@ -21,7 +21,8 @@ import { summaryMarkdown } from './action/summary';
 import { annotateErrors, annotateWarnings, annotationProps } from './action/report';
 import type { RegistryChecks } from './action/checkMode';
 import { findSpecFiles, SpecFile } from './discover/specFiles';
-import { PlannedImage, planImagesAsync } from './plan/plan';
+import { planImagesAsync } from './plan/plan';
+import { duplicateKeys } from './plan/keys';
 import { planPythonImages } from './plan/python';
 import { fsDigests } from './tag/fsDigests';
 
@@ -95,10 +96,10 @@ async function planCheckBuild(inputs: Inputs, files: SpecFile[], checks: Registr
     ? await checks.finish(images)
     : { records: images.map((p) => (p.notBuilt ? notBuiltRecord(p, p.notBuilt) : record(p, 'planned'))), failures: [] };
   // What the registry said, before any build changes a status.
-  const noop = new Set(images.filter((p) => p.notBuilt).map((p) => p.key));
+  const notOurs = new Set(images.filter((p) => p.notBuilt).map((p) => p.key));
   const registryOutputs = {
     ...(inputs.mode === 'plan' ? {} : checkOutputs(records)),
-    ...matrixOutput(records, (r) => (inputs.mode === 'plan' ? !noop.has(r.key) : needsBuild(noop.has(r.key), r.status, inputs))),
+    ...matrixOutput(records, (r) => (inputs.mode === 'plan' ? !notOurs.has(r.key) : needsBuild(notOurs.has(r.key), r.status, inputs))),
   };
 
   const checkFailed = failures.length > 0;
@@ -136,24 +137,6 @@ async function planCheckBuild(inputs: Inputs, files: SpecFile[], checks: Registr
   await writeSummary(summaryMarkdown(`ImageSpec images (${inputs.mode})`, records));
   if (failures.length > 0)
     core.setFailed(`${checkFailed ? 'the registry check failed' : 'not every image was built'}: ${failures.join(', ')}`);
-}
-
-/** A YAML spec file and an ImageSpec in Python may not share a key: outputs name images by key. */
-function duplicateKeys(images: PlannedImage[]): SpecError[] {
-  const seen = new Map<string, PlannedImage>();
-  const errors: SpecError[] = [];
-  for (const p of images) {
-    const other = seen.get(p.key);
-    if (other) {
-      errors.push(
-        new SpecError(`the image key '${p.key}' is also the key of the image in ${other.source.file}; rename one of them`, {
-          file: p.source.file,
-          line: p.source.line,
-        }),
-      );
-    } else seen.set(p.key, p);
-  }
-  return errors;
 }
 
 /** The flytekit config file for `pyflyte --config`, in the runner's temp folder (the working directory outside a runner). */

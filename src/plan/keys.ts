@@ -1,3 +1,6 @@
+import { SpecError } from '../errors';
+import type { PlannedImage } from './plan';
+
 /**
  * Image keys: how outputs, `only`, the matrix and annotations name an image, and so usable in
  * `fromJSON(...)[key]`, a shell word and a file name. The one grammar is KEY_RE. Python specs (both
@@ -28,4 +31,22 @@ export class KeyRegistry {
     this.taken.add(k);
     return k;
   }
+}
+
+/** A YAML spec file and an ImageSpec in Python may not share a key: outputs name images by key. */
+export function duplicateKeys(images: PlannedImage[]): SpecError[] {
+  const seen = new Map<string, PlannedImage>();
+  const errors: SpecError[] = [];
+  for (const p of images) {
+    const other = seen.get(p.key);
+    if (other) {
+      errors.push(
+        new SpecError(`the image key '${p.key}' is also the key of the image in ${other.source.file}; rename one of them`, {
+          file: p.source.file,
+          line: p.source.line,
+        }),
+      );
+    } else seen.set(p.key, p);
+  }
+  return errors;
 }
