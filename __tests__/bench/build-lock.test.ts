@@ -228,6 +228,10 @@ describe('scripts/build.mjs', () => {
     fs.mkdirSync(path.join(root, 'scripts', 'lib'), { recursive: true });
     fs.copyFileSync(path.join(REPO_ROOT, 'scripts', 'build.mjs'), path.join(root, 'scripts', 'build.mjs'));
     fs.copyFileSync(LOCK_MODULE, path.join(root, 'scripts', 'lib', 'build-lock.cjs'));
+    // build.mjs also copies the exact engine's Python helpers next to the bundle.
+    fs.copyFileSync(path.join(REPO_ROOT, 'scripts', 'lib', 'python-helpers.mjs'), path.join(root, 'scripts', 'lib', 'python-helpers.mjs'));
+    fs.mkdirSync(path.join(root, 'src', 'exact', 'python'), { recursive: true });
+    fs.writeFileSync(path.join(root, 'src', 'exact', 'python', 'helper.py'), '# a helper\n');
     const ncc = path.join(root, 'node_modules', '@vercel', 'ncc', 'dist', 'ncc', 'cli.js');
     fs.mkdirSync(path.dirname(ncc), { recursive: true });
     fs.writeFileSync(
@@ -262,6 +266,7 @@ describe('scripts/build.mjs', () => {
     const b = await bench;
     expect(b.stdout).toMatch(/^ok \d+ \/\/ new bundle\n/);
     expect(fs.readFileSync(path.join(root, 'dist', 'index.js'), 'utf8')).toBe('// new bundle\n');
+    expect(fs.readFileSync(path.join(root, 'dist', 'exact', 'helper.py'), 'utf8')).toBe('# a helper\n');
     expect(fs.existsSync(lock.lockPath(root))).toBe(false);
   }, 60_000);
 });
