@@ -253,7 +253,27 @@ const surrogateDocument = fc
   .tuple(fc.array(surrogatePiece, { minLength: 1, maxLength: 5 }), fc.constantFrom('builder_options: {a: %}', 'env:\n  %: v', 'name: %'))
   .map(([pieces, layout]) => layout.replace('%', `"${pieces.join('')}"`) + '\n');
 
+/**
+ * Quoted strings inside `[ ]` and `{ }` continued on lines at column 0 (or shallower than their
+ * key), where the continuation line starts with a flow indicator (`]`, `}`, `,`) or anything else:
+ * PyYAML reads on (seed 1581152496 found `v: ['⏎}']`).
+ */
+const quotedInFlowDocument = fc
+  .tuple(
+    fc.constantFrom("'", '"'),
+    fc.array(fc.constantFrom(']', '}', ',', ']}', 'x', ' ', '[', '{', ':', '#', '-', 'a b', '}]x'), { minLength: 1, maxLength: 4 }),
+    fc.array(fc.constantFrom('', ' ', '  '), { minLength: 1, maxLength: 3 }),
+    fc.constantFrom('[%]', '{a: %}', '[b, %, c]', '{a: [%]}', '[{k: %}]'),
+    fc.constantFrom('v: ', 'env:\n  V: ', 'list:\n  - '),
+  )
+  .map(([q, pieces, indents, shape, head]) => {
+    const body = pieces.map((p, i) => (i === 0 ? p : `\n${indents[i % indents.length]}${p}`)).join('');
+    const quoted = `${q}${q === "'" ? body.replace(/'/g, "''") : body.replace(/["\\]/g, '\\$&')}\n${indents[0]}${q}`;
+    return `${head}${shape.replace('%', quoted)}\n`;
+  });
+
 const yamlFamilies: Array<[string, fc.Arbitrary<string>, number]> = [
+  ['quoted strings in flow collections continued at column 0', quotedInFlowDocument, 600],
   ['implicit keys near 1,024 characters', longKeyDocument, 600],
   ['!!pairs and !!omap', pairsDocument, 1000],
   ['%YAML and %TAG directives', directiveDocument, 600],

@@ -77,17 +77,29 @@ export function findPyYamlSyntaxProblem(
   const push = (tok: CST.Token | null | undefined, flow: boolean): void => {
     stack.push({ tok, flow, indent });
   };
+  // A line to re-indent comes before any other problem: until it is, the yaml package has cut a
+  // string or collection short, and what it reads after the cut is not what PyYAML reads.
+  let first: SyntaxProblem | null = null;
+  const found = (p: SyntaxProblem): SyntaxProblem | null => {
+    first ??= p;
+    return p.reindent ? p : null;
+  };
   while (stack.length) {
     const visit = stack.pop() as Visit;
-    if ('problem' in visit) return visit.problem;
+    if ('problem' in visit) {
+      if (found(visit.problem)) return visit.problem;
+      continue;
+    }
     const { tok, flow } = visit;
     if (!tok) continue;
     const problem =
-      (flow ? null : unindentedQuoteProblem(tok, visit.indent, text)) ??
+      // Inside [ ] and { } too: there a `]` or `}` opening the unindented line ends the collection
+      // for the yaml package, which then reports the string as unclosed; PyYAML reads on.
+      unindentedQuoteProblem(tok, visit.indent, text) ??
       checkToken(tok, flow, text) ??
       (flow ? null : continuationProblem(tok, visit.indent)) ??
       unclosedFlowProblem(tok, flow, visit.indent, text);
-    if (problem) return problem;
+    if (problem && found(problem)) return problem;
     indent = visit.indent;
     switch (tok.type) {
       case 'document': {
@@ -134,7 +146,7 @@ export function findPyYamlSyntaxProblem(
         break;
     }
   }
-  return null;
+  return first;
 }
 
 const DIRECTIVE_END = String.raw`(?: +(?:#.*)?)?$`;
@@ -244,8 +256,9 @@ function unclosedFlowProblem(tok: CST.Token, flow: boolean, indent: number, text
 }
 
 /**
- * The same for a quoted scalar continued on a line that is not indented past the block collection:
- * the yaml package cuts the scalar there, PyYAML reads on (folding drops the indentation anyway).
+ * The same for a quoted scalar continued on a line that is not indented past the block collection
+ * (also inside a flow collection in it): the yaml package cuts the scalar there, PyYAML reads on
+ * (folding drops the indentation anyway).
  */
 function unindentedQuoteProblem(tok: CST.Token, indent: number, text: string): SyntaxProblem | null {
   if (indent < 0 || (tok.type !== 'single-quoted-scalar' && tok.type !== 'double-quoted-scalar')) return null;
