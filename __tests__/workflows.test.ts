@@ -225,6 +225,7 @@ const yamlBlocks = (doc: string): string[] =>
 const SHOWN_IN: Record<string, string[]> = {
   'README.md': ['push-main.yml', 'pull-request.yml', 'fan-out.yml'],
   'docs/workflows.md': ['force-rebuild.yml', 'remote-builder.yml'],
+  'docs/python.md': ['python-project.yml'],
 };
 const docBlocks = Object.keys(SHOWN_IN).flatMap(yamlBlocks);
 const exampleDir = path.join(REPO_ROOT, 'examples', 'workflows');

@@ -57,8 +57,30 @@ test('every example workflow is run below or named here with its reason', () => 
     'force-rebuild.yml',
     'pull-request.yml',
     'push-main.yml',
+    'python-project.yml',
     'remote-builder.yml',
   ]);
+});
+
+test('python-project.yml: builds the images the tasks use, never the unused one; the register step gets them by spec id', async () => {
+  const namespace = ns('python');
+  const { r, made } = await runExample('python-project.yml', { event: 'push', namespace });
+  expect(made).toEqual(['action', 'buildx', 'login', 'pip', 'python', 'python-specs', 'register']);
+  expect({ exit: r.exitCode, log: tail(r) }).toEqual({ exit: 0, log: '' });
+  expect(statusesOf(r, 'images', 'images')).toEqual([
+    'workflows.images.base_image:built',
+    'workflows.images.numpy_image:built',
+    'workflows.images.experimental_image:unused',
+  ]);
+  const images = JSON.parse(r.outputs('images', 'images').images ?? '[]') as Array<{ key: string; id: string; image: string }>;
+  const register = r.steps.find((s) => s.jobID === 'images' && s.step === 'Register the workflows with the images');
+  expect(register?.result).toBe('success');
+  const printed = r.printed('images', register!.stepID);
+  for (const i of images.filter((x) => x.key !== 'workflows.images.experimental_image')) {
+    expect(i.image.startsWith(`127.0.0.1:5000/${namespace}/flyte-py-base:`)).toBe(true);
+    expect(printed).toContain(`pyflyte would get --image ${i.id}=${i.image}`);
+  }
+  expect(printed).not.toContain('flyte-py-experimental');
 });
 
 describe('push-main.yml, then force-rebuild.yml on the same images', () => {

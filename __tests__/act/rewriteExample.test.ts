@@ -16,6 +16,7 @@ test.each([
   ['force-rebuild.yml', ['action', 'buildx', 'login', 'specs']],
   ['pull-request.yml', ['action', 'buildx', 'login', 'specs']],
   ['push-main.yml', ['action', 'buildx', 'login', 'pip', 'python', 'register', 'specs']],
+  ['python-project.yml', ['action', 'buildx', 'login', 'pip', 'python', 'python-specs', 'register']],
   ['remote-builder.yml', ['action', 'login', 'remote', 'specs']],
 ])('%s runs under act with: %j', (file, expected) => {
   const { text, made } = rewriteExample(fs.readFileSync(path.join(EXAMPLES, file), 'utf8'), 'act-ns');

@@ -15,6 +15,8 @@ export const SUBSTITUTIONS = {
   action: 'acme/imagespec-action@v1 is this repository: `uses: ./`',
   specs:
     'the specs are examples/*.yaml (the ones the demo builds), pushed to a namespace of this run on the local registry: specs *.yaml, working-directory examples',
+  'python-specs':
+    'the Python project is examples/python (the one the demo builds): specs workflows/*.py, working-directory examples/python, and its FLYTE_IMAGE_REGISTRY a namespace of this run on the local registry',
   login: 'docker/login-action cannot be downloaded here (act runs offline); a stand-in writes the same Docker config entry',
   buildx:
     "docker/setup-buildx-action cannot be downloaded; the runner machine's builder is the local BuildKit, and a stand-in checks it answers",
@@ -46,6 +48,14 @@ export function rewriteExample(text: string, namespace: string): { text: string;
       replaceUses(s, /^docker\/login-action@/, './__tests__/act/stubs/docker-login', 'login');
       replaceUses(s, /^docker\/setup-buildx-action@/, './__tests__/act/stubs/setup-buildx', 'buildx');
       replaceUses(s, /^actions\/setup-python@/, './__tests__/act/stubs/setup-python', 'python');
+      if (s.uses === './' && s.with?.specs === 'workflows/**/*.py') {
+        s.with = { ...s.with, specs: 'workflows/*.py', 'working-directory': 'examples/python' };
+        const env = (job.env ?? {}) as Obj;
+        if (typeof env.FLYTE_IMAGE_REGISTRY !== 'string')
+          throw new Error('the Python example no longer sets FLYTE_IMAGE_REGISTRY on its job');
+        job.env = { ...env, FLYTE_IMAGE_REGISTRY: `${REGISTRY}/${namespace}` };
+        made.add('python-specs');
+      }
       if (s.uses === './' && s.with?.specs === 'flyte/images/*.yaml') {
         s.with = { ...s.with, specs: '*.yaml', 'working-directory': 'examples' };
         made.add('specs');
@@ -61,7 +71,7 @@ export function rewriteExample(text: string, namespace: string): { text: string;
           'set -- $IMAGE_ARGS',
           '[ $# -gt 0 ] || { echo "::error::IMAGE_ARGS is empty"; exit 1; }',
           'while [ $# -gt 0 ]; do',
-          '  [ "$1" = --image ] && [[ "$2" =~ ^[a-z][a-z0-9_-]*=[^=]+:[A-Za-z0-9_.-]+$ ]] || { echo "::error::not an --image key=image pair: $1 $2"; exit 1; }',
+          '  [ "$1" = --image ] && [[ "$2" =~ ^[A-Za-z0-9_][A-Za-z0-9_.-]*=[^=]+:[A-Za-z0-9_.-]+$ ]] || { echo "::error::not an --image name=image pair: $1 $2"; exit 1; }',
           '  echo "pyflyte would get --image $2"; shift 2',
           'done',
         ].join('\n');
