@@ -5,12 +5,11 @@
  * modules as pyflyte does.
  */
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { REPO_ROOT, runStep, StepResult } from '../support/runner';
 import { flytekitPython } from '../differential/oracle';
-import { ProjectOracle } from './pyOracle';
+import { oracleAndProjects } from './pyOracle';
 
 interface Rec {
   key: string;
@@ -22,15 +21,7 @@ interface Rec {
   status: string;
 }
 
-let oracle: ProjectOracle;
-const roots: string[] = [];
-beforeAll(() => {
-  oracle = new ProjectOracle();
-});
-afterAll(async () => {
-  await oracle.close();
-  for (const r of roots) fs.rmSync(r, { recursive: true, force: true });
-});
+const { ask, project } = oracleAndProjects('python-action-');
 
 const PROJECT: Record<string, string> = {
   'workflows/__init__.py': '',
@@ -73,16 +64,6 @@ const PROJECT: Record<string, string> = {
   'images/tools.yaml': 'name: tools\nregistry: ghcr.io/acme\npackages: [httpie]\n',
 };
 
-function project(files: Record<string, string>): string {
-  const root = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'python-action-')));
-  roots.push(root);
-  for (const [rel, text] of Object.entries(files)) {
-    fs.mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
-    fs.writeFileSync(path.join(root, rel), text);
-  }
-  return root;
-}
-
 async function plan(root: string, specs: string, python: string, env: Record<string, string> = {}): Promise<StepResult> {
   const r = await runStep({
     workspace: root,
@@ -95,7 +76,7 @@ async function plan(root: string, specs: string, python: string, env: Record<str
 
 /** flytekit's image name and id of each task, as `image id`. */
 async function flytekitTasks(root: string, modules: string[], env: Record<string, string | null>): Promise<Record<string, string>> {
-  const a = await oracle.ask({ root, modules, env });
+  const a = await ask({ root, modules, env });
   if (!a.ok) throw new Error(`flytekit refused: ${a.type}: ${a.message}\n${a.tb}`);
   return Object.fromEntries(Object.entries(a.tasks).map(([t, v]) => [t, `${v.image_name} ${v.id}`]));
 }

@@ -4,34 +4,14 @@
  * copy handling), the key rule, and located errors. Names are checked against flytekit itself.
  */
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { findPythonImageSpecs, FindResult } from '../../src/python';
 import { KEY_RE, sanitizeKey } from '../../src/plan/keys';
 import { computeTag, specId } from '../../src/tag/compute';
 import { fsDigests } from '../../src/tag/fsDigests';
-import { ProjectOracle } from './pyOracle';
+import { oracleAndProjects } from './pyOracle';
 
-let oracle: ProjectOracle;
-const roots: string[] = [];
-
-beforeAll(() => {
-  oracle = new ProjectOracle();
-});
-afterAll(async () => {
-  await oracle.close();
-  for (const r of roots) fs.rmSync(r, { recursive: true, force: true });
-});
-
-function project(files: Record<string, string>): string {
-  const root = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'pystatic-find-')));
-  roots.push(root);
-  for (const [rel, text] of Object.entries(files)) {
-    fs.mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
-    fs.writeFileSync(path.join(root, rel), text);
-  }
-  return root;
-}
+const { ask, project } = oracleAndProjects('pystatic-find-');
 
 const pyFiles = (root: string) => (fs.readdirSync(root, { recursive: true }) as string[]).filter((f) => f.endsWith('.py')).sort();
 
@@ -44,7 +24,7 @@ const named = (r: FindResult, root: string) =>
 
 /** Each task's image name and id from flytekit, importing the modules as pyflyte does. */
 async function flytekitTasks(root: string, modules: string[], env: Record<string, string | null> = {}) {
-  const a = await oracle.ask({ root, modules, env });
+  const a = await ask({ root, modules, env });
   if (!a.ok) throw new Error(`flytekit refused: ${a.type}: ${a.message}\n${a.tb}`);
   return Object.fromEntries(Object.entries(a.tasks).map(([t, v]) => [t, `${v.image_name} ${v.id}`]));
 }

@@ -3,7 +3,9 @@
  * request per generated project, pipelined, answers matched by id.
  */
 import { ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { workspace } from '../support/fixtures';
 import { flytekitPython } from '../differential/oracle';
 
 export interface ImageAnswer {
@@ -65,4 +67,28 @@ export class ProjectOracle {
     this.child.stdin.end();
     await done;
   }
+}
+
+/**
+ * For a test file: one oracle, started before its tests and closed after them, and project folders
+ * (real paths, as flytekit sees them) removed after them.
+ */
+export function oracleAndProjects(prefix: string): { ask: ProjectOracle['ask']; project: (files: Record<string, string>) => string } {
+  let oracle: ProjectOracle | undefined;
+  const roots: string[] = [];
+  beforeAll(() => {
+    oracle = new ProjectOracle();
+  });
+  afterAll(async () => {
+    await oracle?.close();
+    for (const r of roots) fs.rmSync(r, { recursive: true, force: true });
+  });
+  return {
+    ask: (req) => oracle!.ask(req),
+    project: (files) => {
+      const root = fs.realpathSync(workspace(files, prefix));
+      roots.push(root);
+      return root;
+    },
+  };
 }
