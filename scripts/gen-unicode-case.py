@@ -14,10 +14,10 @@ classes it is in, and that is all the rule can observe.
 
 Usage: python3.11 scripts/gen-unicode-case.py > src/py/unicode-case.ts
 """
-import sys
 import unicodedata
 
-EXPECTED_UNIDATA = "14.0.0"
+from unicode_gen import check_unidata, ranges, wrap
+
 SIGMA = "\u03a3"
 FINAL = "\u03c2"
 
@@ -30,20 +30,6 @@ def sigma_class(c):
         return "c"
     return "i" if after_cased else None
 
-
-def ranges(pred):
-    out = []
-    start = None
-    for cp in range(0x110000):
-        if pred(cp):
-            if start is None:
-                start = cp
-        elif start is not None:
-            out.append((start, cp - 1))
-            start = None
-    if start is not None:
-        out.append((start, 0x10FFFF))
-    return out
 
 
 def lower_runs():
@@ -75,8 +61,6 @@ def lower_runs():
     return runs, special
 
 
-def wrap(nums, per_line=8):
-    return "\n".join("  " + ", ".join(nums[i : i + per_line]) + "," for i in range(0, len(nums), per_line))
 
 
 def hexes(ns):
@@ -84,8 +68,7 @@ def hexes(ns):
 
 
 def main():
-    if unicodedata.unidata_version != EXPECTED_UNIDATA:
-        sys.exit(f"unicodedata is {unicodedata.unidata_version}, expected {EXPECTED_UNIDATA}: run this with Python 3.11")
+    check_unidata()
     runs, special = lower_runs()
     classes = [sigma_class(chr(cp)) for cp in range(0x110000)]
     ignorable = ranges(lambda cp: classes[cp] == "i")

@@ -8,39 +8,17 @@ Unicode version and would escape a different set of characters.
 
 Usage: python3.11 scripts/gen-unicode-table.py > src/py/unicode-nonprintable.ts
 """
-import sys
 import unicodedata
 
-EXPECTED_UNIDATA = "14.0.0"
+from unicode_gen import check_unidata, ranges, wrap
 
 
-def ranges(pred):
-    out = []
-    start = None
-    for cp in range(0x110000):
-        if pred(cp):
-            if start is None:
-                start = cp
-        elif start is not None:
-            out.append((start, cp - 1))
-            start = None
-    if start is not None:
-        out.append((start, 0x10FFFF))
-    return out
 
 
-def wrap(nums, per_line=8):
-    lines = []
-    for i in range(0, len(nums), per_line):
-        lines.append("  " + ", ".join(nums[i : i + per_line]) + ",")
-    return "\n".join(lines)
 
 
 def main():
-    if unicodedata.unidata_version != EXPECTED_UNIDATA:
-        sys.exit(
-            f"unicodedata is {unicodedata.unidata_version}, expected {EXPECTED_UNIDATA}: run this with Python 3.11"
-        )
+    check_unidata()
     nonprintable = ranges(lambda cp: not chr(cp).isprintable())
     flat = [f"0x{n:x}" for pair in nonprintable for n in pair]
     # Every run of decimal digits is ten consecutive code points starting at a zero (checked below),
