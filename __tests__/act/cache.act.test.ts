@@ -14,7 +14,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { runAct, stepResults } from '../support/act';
-import { startTestBuilder, TestBuilder } from '../support/builder';
+import { runSteps, startTestBuilder, TestBuilder } from '../support/builder';
 
 jest.setTimeout(30 * 60 * 1000);
 
@@ -28,19 +28,6 @@ afterAll(() => {
   builder?.stop();
   fs.rmSync(machine, { recursive: true, force: true });
 });
-
-/** `#N [stage k/n] RUN …` steps of buildx's plain progress output, and whether each was CACHED. */
-function runSteps(log: string): Array<{ name: string; cached: boolean }> {
-  const names = new Map<string, string>();
-  const cached = new Set<string>();
-  for (const line of log.split('\n')) {
-    const m = /^#(\d+) (\[.*)$/.exec(line);
-    if (m && !names.has(m[1])) names.set(m[1], m[2]);
-    const c = /^#(\d+) CACHED$/.exec(line);
-    if (c) cached.add(c[1]);
-  }
-  return [...names].filter(([, n]) => / RUN /.test(n)).map(([id, name]) => ({ name, cached: cached.has(id) }));
-}
 
 test("act's cache server: the layer cache survives an emptied builder; the mounts are saved, and act misses them by design", async () => {
   const unique = `c${Date.now()}`;

@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { startTestBuilder, TestBuilder } from '../support/builder';
+import { runSteps, startTestBuilder, TestBuilder } from '../support/builder';
 import { CacheService, startCacheService } from '../support/cacheService';
 import { imagesOf, runStep, StepResult } from '../support/runner';
 import { workspace as makeWorkspace } from '../support/fixtures';
@@ -40,19 +40,6 @@ const spec = (name: string, extra: string): string =>
     `pip_index: ${INDEX}`,
     extra,
   ].join('\n');
-
-/** `#N [stage k/n] RUN …` → whether step N was `CACHED`, from buildx's plain progress output. */
-function runSteps(log: string): Array<{ name: string; cached: boolean }> {
-  const names = new Map<string, string>();
-  const cached = new Set<string>();
-  for (const line of log.split('\n')) {
-    const m = /^#(\d+) (\[.*)$/.exec(line);
-    if (m && !names.has(m[1])) names.set(m[1], m[2]);
-    const c = /^#(\d+) CACHED$/.exec(line);
-    if (c) cached.add(c[1]);
-  }
-  return [...names].filter(([, n]) => / RUN /.test(n)).map(([id, name]) => ({ name, cached: cached.has(id) }));
-}
 
 const warnings = (r: StepResult): string[] => r.annotations.filter((a) => a.level === 'warning').map((a) => a.message);
 const errors = (r: StepResult): string[] => r.annotations.filter((a) => a.level === 'error').map((a) => a.message);

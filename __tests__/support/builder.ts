@@ -33,3 +33,16 @@ export function startTestBuilder(name: string): TestBuilder {
     },
   };
 }
+
+/** `#N [stage k/n] RUN …` steps of buildx's plain progress output, and whether each was CACHED. */
+export function runSteps(log: string): Array<{ name: string; cached: boolean }> {
+  const names = new Map<string, string>();
+  const cached = new Set<string>();
+  for (const line of log.split('\n')) {
+    const m = /^#(\d+) (\[.*)$/.exec(line);
+    if (m && !names.has(m[1])) names.set(m[1], m[2]);
+    const c = /^#(\d+) CACHED$/.exec(line);
+    if (c) cached.add(c[1]);
+  }
+  return [...names].filter(([, n]) => / RUN /.test(n)).map(([id, name]) => ({ name, cached: cached.has(id) }));
+}
