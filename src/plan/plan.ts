@@ -149,7 +149,7 @@ export function imageOf(spec: ImageSpec, tag: ImageTag): string {
 
 const YIELD_EVERY_FILES = 4;
 /** How many loaded specs may wait for their planning while slow work (`Digests.prepare`) runs for them. */
-const LOOKAHEAD = 16;
+const LOOKAHEAD = 128;
 
 const settle = (w: { settled: boolean }) => (): void => {
   w.settled = true;
@@ -208,11 +208,15 @@ function* planning(
     }
     // In file order: the first waiting spec, once its work is done or the window is full.
     while (waiting.length > 0 && (waiting[0].settled || waiting.length > LOOKAHEAD)) {
-      if (!waiting[0].settled) yield waiting[0].ready;
+      if (!waiting[0].settled) {
+        opts.digests.flushPrepared?.();
+        yield waiting[0].ready;
+      }
       planNow(waiting.shift()!);
     }
     if (i % YIELD_EVERY_FILES === YIELD_EVERY_FILES - 1) yield undefined;
   }
+  opts.digests.flushPrepared?.();
   for (const w of waiting) {
     if (!w.settled) yield w.ready;
     planNow(w);

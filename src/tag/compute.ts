@@ -22,6 +22,8 @@ export interface Digests {
   copy(entries: string[]): string;
   /** Optional: start slow work for `sourceRoot(path, …)` ahead; computing the digest must not wait for it to be called. */
   prepare?(sourceRootPath: string): Promise<void>;
+  /** Optional: `prepare` may hold work back to do it together; before waiting for one, call this to start it. */
+  flushPrepared?(): void;
 }
 
 export interface TagResult {

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 
 /** The digests against real files: spec paths resolve against `cwd`; nothing outside `repoRoot` is read. */
 export function fsDigests(cwd: string, repoRoot: string): Digests {
-  const git = new GitPrefetch();
+  const git = new GitPrefetch(process.env, 4, repoRoot);
   const runGit = git.runner(systemGit());
   return {
     requirements: (p) => requirementsDigest(path.resolve(cwd, p), repoRoot, p),
@@ -17,5 +17,6 @@ export function fsDigests(cwd: string, repoRoot: string): Digests {
     copy: (entries) => copyDigest(entries, cwd, repoRoot),
     // gitIgnore runs git in the root as the spec spells it, resolved against cwd: the same directory.
     prepare: (p) => git.start(fsPathOf(p, cwd)),
+    flushPrepared: () => git.flush(),
   };
 }
