@@ -1,4 +1,4 @@
-// `npm run build`: the three bundles of dist/, made by ncc side by side. `tsc --noEmit` has
+// `npm run build`: the four bundles of dist/, made by ncc side by side. `tsc --noEmit` has
 // type-checked everything before this runs, so ncc only transpiles (-t), and it minifies (-m): a
 // smaller bundle starts faster, which every run of the action pays (bench/cold-start.mjs).
 // Function and class names survive minification, so stack traces still name them.
@@ -17,6 +17,8 @@ const BUNDLES = [
   ['src/index.ts', 'dist'],
   ['src/post.ts', 'dist/post'],
   ['src/action/cacheMounts.ts', 'dist/cache'],
+  // The worker thread that hashes source roots while the main bundle reads specs (src/tag/digestPool.ts).
+  ['src/tag/digestWorker.ts', 'dist/digest'],
 ];
 
 function bundle([entry, out]) {

@@ -92,7 +92,7 @@ test('source roots in a git work tree: git runs ahead, the tags are the ones pla
   const digests = fsDigests(ws, ws);
   const prepared: string[] = [];
   const prepare = digests.prepare!;
-  digests.prepare = (p) => (prepared.push(p), prepare(p));
+  digests.prepare = (p, mode) => (prepared.push(p), prepare(p, mode));
   const async = await planImagesAsync(await findSpecFiles('*.yaml', ws), { cwd: ws, hostMachine: 'x86_64', digests }, () => undefined);
   const sync = planImages(await findSpecFiles('*.yaml', ws), { cwd: ws, hostMachine: 'x86_64', digests: fsDigests(ws, ws) });
   fs.rmSync(ws, { recursive: true, force: true });

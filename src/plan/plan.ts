@@ -9,7 +9,7 @@ import { checkEncodable } from '../imagespec/view';
 import type { SpecFile } from '../discover/specFiles';
 import { platformProblem } from '../registry/platform';
 import { quoted } from '../util/logSafe';
-import { computeTag, Digests, hashedSourceRoot, specId, TagResult } from '../tag/compute';
+import { computeTag, Digests, hashedSource, specId, TagResult } from '../tag/compute';
 
 /** Where an image is defined: a file may hold many images, so an image is not its file. */
 export interface ImageSource {
@@ -160,6 +160,8 @@ interface Waiting {
   spec: ImageSpec;
   /** Settles when the spec's prepared work is done; undefined when there was none. */
   ready?: Promise<void>;
+  /** The source root the work was prepared for. */
+  root?: string;
   settled: boolean;
 }
 
@@ -196,10 +198,10 @@ function* planning(
       loaded.set(file.abs, { file, spec });
       const b = spec.values.base_image;
       if (!(b.kind === 'str' && isSpecPath(b.value))) {
-        const root = prepare ? hashedSourceRoot(spec) : undefined;
-        const w: Waiting = { file, spec, settled: root === undefined };
+        const source = prepare ? hashedSource(spec) : undefined;
+        const w: Waiting = { file, spec, settled: source === undefined, root: source?.root };
         // Prepared work only saves time: a failure there leaves the digest to do the work itself.
-        if (prepare && root !== undefined) w.ready = prepare(root).then(settle(w), settle(w));
+        if (prepare && source !== undefined) w.ready = prepare(source.root, source.mode).then(settle(w), settle(w));
         waiting.push(w);
       }
     } catch (e) {
@@ -209,7 +211,7 @@ function* planning(
     // In file order: the first waiting spec, once its work is done or the window is full.
     while (waiting.length > 0 && (waiting[0].settled || waiting.length > LOOKAHEAD)) {
       if (!waiting[0].settled) {
-        opts.digests.flushPrepared?.();
+        opts.digests.flushPrepared?.(waiting[0].root!);
         yield waiting[0].ready;
       }
       planNow(waiting.shift()!);

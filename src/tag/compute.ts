@@ -21,9 +21,9 @@ export interface Digests {
   /** md5 hex over the `copy` entries. */
   copy(entries: string[]): string;
   /** Optional: start slow work for `sourceRoot(path, …)` ahead; computing the digest must not wait for it to be called. */
-  prepare?(sourceRootPath: string): Promise<void>;
-  /** Optional: `prepare` may hold work back to do it together; before waiting for one, call this to start it. */
-  flushPrepared?(): void;
+  prepare?(sourceRootPath: string, mode: Exclude<CopyMode, 'no-copy'>): Promise<void>;
+  /** Optional: `prepare` may hold work back to do it together; before waiting for a root's, call this to start it (without a root: all). */
+  flushPrepared?(sourceRootPath?: string): void;
 }
 
 export interface TagResult {
@@ -50,10 +50,15 @@ export function copyModeOf(v: PyValue): CopyMode | undefined {
 
 /** The `source_root` whose files the tag will hash, if any: what `Digests.prepare` can start on early. */
 export function hashedSourceRoot(spec: ImageSpec): string | undefined {
+  return hashedSource(spec)?.root;
+}
+
+/** `hashedSourceRoot` and the mode it is listed in. */
+export function hashedSource(spec: ImageSpec): { root: string; mode: Exclude<CopyMode, 'no-copy'> } | undefined {
   const v = spec.values;
   const mode = copyModeOf(v.source_copy_mode);
   if (mode === undefined || mode === 'no-copy') return undefined;
-  return truthy(v.source_root) && v.source_root.kind === 'str' ? v.source_root.value : undefined;
+  return truthy(v.source_root) && v.source_root.kind === 'str' ? { root: v.source_root.value, mode } : undefined;
 }
 
 /** flytekit's `_calculate_hash_from_image_spec` core: md5 of the repr, base64url, no padding. */

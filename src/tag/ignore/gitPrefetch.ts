@@ -44,8 +44,12 @@ export class GitPrefetch {
     return p;
   }
 
-  /** Sends the roots held back for a fuller batch now: the caller is about to wait for one of them. */
-  flush(): void {
+  /**
+   * Sends the roots held back for a fuller batch now: the caller is about to wait for `dir` (any
+   * of them without it). A root whose git has already run is no reason to send a small batch.
+   */
+  flush(dir?: string): void {
+    if (dir !== undefined && !this.queue.some((q) => q.dir === dir)) return;
     this.flushWanted = true;
     this.pump();
   }
