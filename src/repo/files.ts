@@ -140,5 +140,5 @@ export function hashFileContent(hash: Hash, realPath: string, field: string, sho
 
 /** flytekit's `_pathhash_update`: the relative path with its separators removed, UTF-8. */
 export function hashPathJoined(hash: Hash, rel: string): void {
-  hash.update(rel.split('/').join(''), 'utf8');
+  hash.update(rel.replaceAll('/', ''), 'utf8');
 }
