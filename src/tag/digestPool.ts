@@ -44,7 +44,13 @@ export class DigestPool {
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- a lazy load, which import() cannot do synchronously
     const { Worker } = require('node:worker_threads') as typeof import('node:worker_threads');
     for (let i = 0; i < this.size; i++) {
-      const worker = new Worker(this.script);
+      let worker: Worker;
+      try {
+        worker = new Worker(this.script);
+      } catch {
+        // No thread to be had (resources): the planner hashes on its own, as it did before workers.
+        return;
+      }
       const slot = { worker, jobs: new Set<number>() };
       worker.unref();
       worker.on('message', (done: SourceRootDone) => this.settle(slot, done.id, done.digest));

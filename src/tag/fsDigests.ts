@@ -22,6 +22,8 @@ export function fsDigests(cwd: string, repoRoot: string, options: FsDigestsOptio
   let pool: DigestPool | undefined;
   /** Source-root digests (mode `all`) the workers computed ahead, by the root's spelling. */
   const hashed = new Map<string, string>();
+  /** One job per root, however many specs name it. */
+  const jobs = new Map<string, Promise<void>>();
   return {
     requirements: (p) => requirementsDigest(path.resolve(cwd, p), repoRoot, p),
     sourceRoot: (p, mode) => (mode === 'all' ? hashed.get(p) : undefined) ?? sourceRootDigest(p, cwd, mode, repoRoot, { runGit }),
@@ -30,14 +32,19 @@ export function fsDigests(cwd: string, repoRoot: string, options: FsDigestsOptio
     prepare: (p, mode) => {
       const dir = fsPathOf(p, cwd);
       const listed = git.start(dir);
-      if (mode !== 'all' || script === undefined || hashed.has(p)) return listed;
-      pool ??= new DigestPool(script, poolSize());
-      const workers = pool;
-      return listed
-        .then(() => workers.sourceRoot({ root: p, cwd, repoRoot, git: listedAhead([...LS_IGNORED], dir) }))
-        .then((digest) => {
-          if (digest !== undefined) hashed.set(p, digest);
-        });
+      if (mode !== 'all' || script === undefined) return listed;
+      let job = jobs.get(p);
+      if (job === undefined) {
+        pool ??= new DigestPool(script, poolSize());
+        const workers = pool;
+        job = listed
+          .then(() => workers.sourceRoot({ root: p, cwd, repoRoot, git: listedAhead([...LS_IGNORED], dir) }))
+          .then((digest) => {
+            if (digest !== undefined) hashed.set(p, digest);
+          });
+        jobs.set(p, job);
+      }
+      return job;
     },
     flushPrepared: (p) => git.flush(p === undefined ? undefined : fsPathOf(p, cwd)),
   };
