@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import fc from 'fast-check';
 import { SpecError } from '../../src/errors';
 import { dockerFnmatch, dockerIgnore, dockerignoreLines, PatternMatcher, pyStrip } from '../../src/tag/ignore/dockerignore';
 import { PyRegexError } from '../../src/tag/ignore/pyCharClass';
@@ -74,6 +75,21 @@ const DOCKER_PY: Array<[string[], string, boolean | 'error']> = [
   [['[/]'], 'a/b', false],
   [['a[/]b'], 'a/b', true],
 ];
+
+test('without patterns of its own a .dockerignore ignores nothing, as the full matching finds', () => {
+  const none = new PatternMatcher([]);
+  // An exclusion that matches nothing makes the matcher take the whole way.
+  const full = new PatternMatcher(['!zz-no-such-file']);
+  const part = fc.constantFrom('a', '.dockerignore', '.', '..', '', 'x y', '*', 'B');
+  fc.assert(
+    fc.property(fc.array(part, { minLength: 1, maxLength: 5 }), (parts) => {
+      const p = parts.join('/');
+      expect(none.matches(p)).toBe(full.matches(p));
+      expect(none.matches(p)).toBe(false);
+    }),
+    { numRuns: 1000 },
+  );
+});
 
 describe('PatternMatcher (docker-py 7.1)', () => {
   test.each(DOCKER_PY)('%j matches %j -> %j', (patterns, p, expected) => {

@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+import fc from 'fast-check';
 import { gitIgnore, GitRunner, LS_IGNORED, posixPathOf, systemGit } from '../../src/tag/ignore/gitignore';
 import { GIT_ENV, makeTree, removeTree } from './tree';
 
@@ -24,6 +25,29 @@ describe('posixPathOf (pathlib as_posix)', () => {
     ['//x', '//x'],
     ['///x', '/x'],
   ])('%j -> %j', (p, expected) => expect(posixPathOf(p)).toBe(expected));
+
+  test('paths already in that form come back unchanged, and every other agrees with pathlib', () => {
+    // PurePosixPath(p).as_posix(), written out here independently of the shortcut for plain paths.
+    const pathlib = (p: string): string => {
+      const lead = /^\/*/.exec(p)![0].length;
+      const root = lead === 2 ? '//' : lead > 0 ? '/' : '';
+      const joined =
+        root +
+        p
+          .split('/')
+          .filter((x) => x !== '' && x !== '.')
+          .join('/');
+      return joined === '' ? '.' : joined;
+    };
+    const part = fc.constantFrom('a', 'b.c', '.', '..', '', ' ', '.x', 'x.');
+    fc.assert(
+      fc.property(fc.array(part, { maxLength: 6 }), (parts) => {
+        const p = parts.join('/');
+        expect(posixPathOf(p)).toBe(pathlib(p));
+      }),
+      { numRuns: 2000 },
+    );
+  });
 });
 
 describe('gitIgnore with real git', () => {

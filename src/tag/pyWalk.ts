@@ -156,12 +156,13 @@ function readLevel(root: string, rel: string, opts: WalkOptions): { level: WalkL
   for (const entry of entries) {
     // Undecodable names are kept the way Python keeps them: the ignore rules decide before any encoding.
     const name = decodeSurrogateEscape(entry.name);
-    const full = osPath(pyJoin(root, name), opts.cwd);
-    const type = knownType(entry) ?? lstatType(full);
+    // The path is needed only where the listing does not say enough (most entries: it does).
+    const full = (): string | Buffer => osPath(pyJoin(root, name), opts.cwd);
+    const type = knownType(entry) ?? lstatType(full());
     if (type === 'dir') {
       dirs.push(name);
       enter.push(name);
-    } else if (type === 'link' && isDirectory(full)) {
+    } else if (type === 'link' && isDirectory(full())) {
       dirs.push(name);
     } else {
       files.push(name);

@@ -123,6 +123,9 @@ export class PatternMatcher {
   }
 
   matches(filepath: string): boolean {
+    // Without a pattern of the file's own, only `!.dockerignore` is left, which can only un-ignore:
+    // nothing is ignored (most roots have no .dockerignore, and this is asked of every file).
+    if (this.patterns.length === 1) return false;
     let matched = false;
     const parent = pyDirname(filepath);
     const parentDirs = splitPath(parent);

@@ -62,6 +62,8 @@ function listIgnored(run: GitRunner, cwd: string, extra: readonly string[]): Set
 
 /** `pathlib.PurePosixPath(p).as_posix()`: repeated slashes and `.` components go, `..` stays. */
 export function posixPathOf(p: string): string {
+  // Already in that form (what the walk mostly asks about): nothing to take out.
+  if (isPlainRelative(p)) return p;
   let root = '';
   let rest = p;
   if (p.startsWith('/')) {
@@ -72,6 +74,20 @@ export function posixPathOf(p: string): string {
   const parts = rest.split('/').filter((x) => x !== '' && x !== '.');
   const joined = root + parts.join('/');
   return joined === '' ? '.' : joined;
+}
+
+/** A relative path without empty or `.` components, which `posixPathOf` returns unchanged. */
+function isPlainRelative(p: string): boolean {
+  return (
+    p !== '' &&
+    p !== '.' &&
+    !p.startsWith('/') &&
+    !p.endsWith('/') &&
+    !p.includes('//') &&
+    !p.startsWith('./') &&
+    !p.endsWith('/.') &&
+    !p.includes('/./')
+  );
 }
 
 /**
