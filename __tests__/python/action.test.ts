@@ -169,32 +169,6 @@ test('registration: non-fast without an interpreter is refused', async () => {
   expect(r.stdout + r.stderr).toMatch(/non-fast .*only the exact engine/);
 });
 
-test('non-fast registration: named by the exact engine, but refused in build mode before anything is built', async () => {
-  const root = project({
-    'app/__init__.py': '',
-    'app/tasks.py': [
-      'from flytekit import task, ImageSpec',
-      'img = ImageSpec(name="nonfast", registry="127.0.0.1:1/acme", packages=["x"])',
-      '@task(container_image=img)',
-      'def t() -> None: ...',
-      '',
-    ].join('\n'),
-  });
-  const common = { specs: 'app/*.py', python: flytekitPython(), registration: 'non-fast' };
-  const planned = await runStep({ workspace: root, with: { ...common, mode: 'plan' }, env: { PATH: process.env.PATH ?? '' } });
-  expect(planned.exitCode).toBe(0);
-  const r = await runStep({
-    workspace: root,
-    // The registry cannot answer (nothing listens on port 1), so the image counts as one to build.
-    with: { ...common, mode: 'build', 'on-unknown': 'build' },
-    env: { PATH: process.env.PATH ?? '' },
-  });
-  expect(r.exitCode).not.toBe(0);
-  const err = r.annotations.find((a) => a.level === 'error' && /non-fast registration/.test(a.message));
-  expect(err?.props).toMatchObject({ file: 'app/tasks.py', line: '2' });
-  expect(r.stdout).not.toContain('[command]docker buildx build');
-});
-
 test('an id that starts with "-" (one in 32) is in image-args, and pyflyte takes it from there', async () => {
   // packages=["a6"] gives flytekit 1.16 the id "-d_ezKFEt0mCVSiyQr6rxQ"; flytekit itself says so below.
   const files = {
