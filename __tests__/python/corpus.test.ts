@@ -81,6 +81,7 @@ function tree(root: string): Record<string, string> {
 
 const projects: Array<[string, CorpusProject]> = fs
   .readdirSync(CORPUS)
+  .filter((name) => fs.statSync(path.join(CORPUS, name)).isDirectory())
   .sort()
   .map((name) => [name, JSON.parse(fs.readFileSync(path.join(CORPUS, name, 'corpus.json'), 'utf8')) as CorpusProject]);
 
@@ -166,6 +167,11 @@ describe.each(projects)('%s', (name, p) => {
       seenKeys.set(name, keys);
 
       expect(keysWith('unused').sort()).toEqual([...p.unused].sort());
+      // An unused spec still carries flytekit's name and id, and no task's image is one of them.
+      for (const u of images.filter((i) => i.status === 'unused')) {
+        expect(expected.specs).toContain(show(u));
+        expect(Object.values(expected.tasks)).not.toContain(show(u));
+      }
       expect(keysWith('external').sort()).toEqual([...p.external].sort());
 
       // Every task's image, hosted ones included, carries flytekit's name and id; a spec two tasks
