@@ -53,7 +53,7 @@ export function leftOutOfImageArgs(records: ImageRecord[]): ImageRecord[] {
   return records.filter((r) => isRegistered(r) && imageArgsProblem(r) !== undefined);
 }
 
-/** The outputs every mode sets. Keys appear in the order of the (sorted) spec files. */
+/** The outputs every mode sets. Keys appear in plan order: YAML specs by (sorted) file, then Python images as their engine found them. */
 export function baseOutputs(records: ImageRecord[]): Outputs {
   const map: Record<string, string> = {};
   for (const r of records) map[r.key] = r.image;
