@@ -150,7 +150,11 @@ export function imageOf(spec: ImageSpec, tag: ImageTag): string {
 }
 
 const YIELD_EVERY_FILES = 4;
-/** How many loaded specs may wait for their planning while slow work (`Digests.prepare`) runs for them. */
+/**
+ * How many loaded specs may wait for their planning while slow work (`Digests.prepare`) runs for
+ * them: room for git batches of 16 roots (gitPrefetch.ts) and a queue for the digest worker, even
+ * where only one spec in four has a root.
+ */
 const LOOKAHEAD = 128;
 
 const settle = (w: { settled: boolean }) => (): void => {
