@@ -38,7 +38,7 @@ async function writeSummary(markdown: string): Promise<void> {
 export async function run(): Promise<void> {
   const inputs = readInputs((n) => core.getInputIfGiven(n), process.env, process.cwd());
   if (inputs.mode === 'build') checkSecretSources(inputs.pipSecretMounts, inputs.workingDirectory);
-  const files = await findSpecFiles(inputs.specs, inputs.workingDirectory);
+  const files = inputs.specs ? await findSpecFiles(inputs.specs, inputs.workingDirectory) : [];
   core.info(`Found ${files.length} ImageSpec file(s) and module(s): ${files.map((f) => f.rel).join(', ')}`);
 
   // The registry client and the build code load only in the modes that use them: start-up time is

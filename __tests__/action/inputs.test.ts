@@ -44,6 +44,32 @@ describe('inputs', () => {
     expect(() => readInputs(reader({ specs: 'x', ...values }), {}, '/')).toThrow(message);
   });
 
+  test('flyte2: module lines, root dir and copy style; specs may then be left out', () => {
+    const i = readInputs(
+      reader({ flyte2: 'flows/*.py\n# a comment\n\n envs ', python: '/venv/bin/python', 'flyte2-root-dir': 'src/pkg' }),
+      {},
+      '/',
+    );
+    expect(i).toMatchObject({ specs: '', flyte2: ['flows/*.py', 'envs'], flyte2RootDir: 'src/pkg', flyte2CopyStyle: 'loaded_modules' });
+    expect(readInputs(reader({ specs: 'x' }), {}, '/')).toMatchObject({ flyte2: [], flyte2RootDir: '' });
+  });
+
+  test.each([
+    [{ specs: '' }, "input 'specs' is required (one glob or path a line) unless 'flyte2' names Flyte 2 modules"],
+    [{ specs: '', flyte2: '# only a comment' }, "input 'specs' is required"],
+    [{ flyte2: 'envs.py' }, "input 'flyte2' needs the 'python' input"],
+    [
+      { flyte2: 'envs.py', python: 'py', 'flyte2-copy-style': 'custom' },
+      "input 'flyte2-copy-style' must be one of loaded_modules, all, none",
+    ],
+    [{ flyte2: 'envs.py', python: 'py', 'flyte2-copy-style': '' }, "input 'flyte2-copy-style' is empty"],
+    [{ flyte2: 'envs.py', python: 'py', 'flyte2-root-dir': 'a dir' }, "input 'flyte2-root-dir' must be a path of letters"],
+    [{ flyte2: 'envs.py', python: 'py', 'flyte2-root-dir': '$(id)' }, "input 'flyte2-root-dir' must be a path of letters"],
+    [{ 'flyte2-root-dir': 'src' }, "input 'flyte2-root-dir' has no effect without 'flyte2'"],
+  ])('flyte2 %j is refused', (values, message) => {
+    expect(() => readInputs(reader({ specs: 'x', ...values }), {}, '/')).toThrow(message);
+  });
+
   test('secret mounts resolve against the working directory', () => {
     expect(parseSecretMounts('.netrc:/root/.netrc\n\n creds/pip.conf:/etc/pip.conf ', '/repo')).toEqual([
       { src: '/repo/.netrc', target: '/root/.netrc' },
