@@ -7,6 +7,8 @@ import * as path from 'node:path';
 import {
   baseOutputs,
   checkOutputs,
+  flyte2DeployArgs,
+  flyte2Record,
   flytekitConfig,
   leftOutOfImageArgs,
   ImageRecord,
@@ -24,6 +26,8 @@ import { findSpecFiles, SpecFile } from './discover/specFiles';
 import { planImagesAsync } from './plan/plan';
 import { duplicateKeys } from './plan/keys';
 import { planPythonImages } from './plan/python';
+import { Flyte2Planned, planFlyte2 } from './plan/flyte2';
+import type { PlannedImage } from './plan/plan';
 import { fsDigests } from './tag/fsDigests';
 
 function setOutputs(outputs: Outputs): void {
@@ -57,6 +61,20 @@ async function planCheckBuild(inputs: Inputs, files: SpecFile[], checks: Registr
   // the other specs. With `only`, just the named images: their base specs are known at the end.
   const named = new Set(inputs.only);
   const digests = fsDigests(inputs.workingDirectory, inputs.workspace);
+  // The SDK's interpreter runs while the ImageSpecs are read; its checks start as soon as it answers.
+  const flyte2Planning = settled(
+    planFlyte2({
+      python: inputs.python,
+      cwd: inputs.workingDirectory,
+      lines: inputs.flyte2,
+      rootDir: inputs.flyte2RootDir,
+      copyStyle: inputs.flyte2CopyStyle,
+      env: process.env,
+    }).then((f2) => {
+      if (f2.errors.length === 0) checks?.startFlyte2(f2.images.filter((p) => named.size === 0 || named.has(p.key)));
+      return f2;
+    }),
+  );
   const plan = await planImagesAsync(
     files.filter((f) => f.kind === 'yaml'),
     { cwd: inputs.workingDirectory, hostMachine: inputs.hostMachine, digests },
@@ -75,7 +93,8 @@ async function planCheckBuild(inputs: Inputs, files: SpecFile[], checks: Registr
       registration: inputs.registration,
     },
   );
-  plan.errors.push(...py.errors, ...duplicateKeys([...plan.images, ...py.images]));
+  const f2 = await flyte2Planning();
+  plan.errors.push(...py.errors, ...f2.errors, ...duplicateKeys([...plan.images, ...py.images, ...f2.images]));
   plan.images.push(...py.images);
   if (plan.errors.length > 0) {
     annotateErrors(plan.errors, inputs.workingDirectory, inputs.workspace);
@@ -91,12 +110,20 @@ async function planCheckBuild(inputs: Inputs, files: SpecFile[], checks: Registr
   }
   annotateWarnings(plan.warnings, inputs.workingDirectory, inputs.workspace);
 
-  const images = selectOnly(plan.images, inputs.only);
+  const selected = selectOnly<PlannedImage | Flyte2Planned>([...plan.images, ...f2.images], inputs.only);
+  const images = selected.filter((p): p is PlannedImage => p.origin !== 'flyte2');
+  const flyte2 = selected.filter((p): p is Flyte2Planned => p.origin === 'flyte2');
   const { records, failures } = checks
-    ? await checks.finish(images)
-    : { records: images.map((p) => (p.notBuilt ? notBuiltRecord(p, p.notBuilt) : record(p, 'planned'))), failures: [] };
+    ? await checks.finish(images, flyte2)
+    : {
+        records: [
+          ...images.map((p) => (p.notBuilt ? notBuiltRecord(p, p.notBuilt) : record(p, 'planned'))),
+          ...flyte2.map((p) => flyte2Record(p, p.notBuilt ? p.notBuilt.status : 'planned')),
+        ],
+        failures: [],
+      };
   // What the registry said, before any build changes a status.
-  const notOurs = new Set(images.filter((p) => p.notBuilt).map((p) => p.key));
+  const notOurs = new Set(selected.filter((p) => p.notBuilt).map((p) => p.key));
   const registryOutputs = {
     ...(inputs.mode === 'plan' ? {} : checkOutputs(records)),
     ...matrixOutput(records, (r) => (inputs.mode === 'plan' ? !notOurs.has(r.key) : needsBuild(notOurs.has(r.key), r.status, inputs))),
@@ -105,7 +132,8 @@ async function planCheckBuild(inputs: Inputs, files: SpecFile[], checks: Registr
   const checkFailed = failures.length > 0;
   if (inputs.mode === 'build' && !checkFailed) {
     const { runBuildMode } = await import('./action/buildMode');
-    const built = await runBuildMode(inputs, images, records);
+    const unbuildable = flyte2Unbuildable(flyte2, records, notOurs, inputs);
+    const built = unbuildable.length > 0 ? { errors: unbuildable } : await runBuildMode(inputs, images, records);
     if (built.errors.length > 0) {
       annotateErrors(built.errors, inputs.workingDirectory, inputs.workspace);
       await writeSummary(
@@ -131,12 +159,43 @@ async function planCheckBuild(inputs: Inputs, files: SpecFile[], checks: Registr
   setOutputs({
     ...baseOutputs(records),
     'flytekit-config': writeFlytekitConfig(records),
+    'flyte2-deploy-args': flyte2DeployArgs(inputs),
     ...registryOutputs,
     ...(inputs.mode === 'build' ? { built: JSON.stringify(records.filter((r) => r.status === 'built').map((r) => r.image)) } : {}),
   });
   await writeSummary(summaryMarkdown(`ImageSpec images (${inputs.mode})`, records));
   if (failures.length > 0)
     core.setFailed(`${checkFailed ? 'the registry check failed' : 'not every image was built'}: ${failures.join(', ')}`);
+}
+
+/**
+ * Flyte 2 images build mode would have to build: refused until the action builds them through the
+ * SDK's own build path, before anything is built, so no ImageSpec is pushed by a run that fails.
+ */
+function flyte2Unbuildable(flyte2: Flyte2Planned[], records: ImageRecord[], notOurs: Set<string>, inputs: Inputs): SpecError[] {
+  const byKey = new Map(records.map((r) => [r.key, r]));
+  return flyte2
+    .filter((p) => needsBuild(notOurs.has(p.key), byKey.get(p.key)!.status, inputs))
+    .map(
+      (p) =>
+        new SpecError(
+          `environment '${p.key}' needs its image ${p.image} built, and the action cannot build Flyte 2 images yet: build it with \`flyte build\` (or let \`flyte deploy\` build it), or run this step with mode: check`,
+          { file: p.source.file || undefined, line: p.source.line },
+        ),
+    );
+}
+
+/** A promise whose rejection is held until it is awaited: the caller awaits it after other work. */
+function settled<T>(p: Promise<T>): () => Promise<T> {
+  const held = p.then(
+    (value) => ({ ok: true as const, value }),
+    (error: unknown) => ({ ok: false as const, error }),
+  );
+  return async () => {
+    const r = await held;
+    if (r.ok) return r.value;
+    throw r.error;
+  };
 }
 
 /** The flytekit config file for `pyflyte --config`, in the runner's temp folder (the working directory outside a runner). */

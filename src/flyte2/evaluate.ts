@@ -25,7 +25,7 @@
  *   SDK's builder instead (see the report of issue 15).
  */
 import { Where } from '../errors';
-import { arr, obj, optText, ProtocolError, pythonException, text } from '../exact/decode';
+import { arr, obj, optCount, optText, ProtocolError, pythonException, text } from '../exact/decode';
 import { ExactError, locate, PythonException, quoted, summarize } from '../exact/errors';
 import { Limits, runHelper } from '../exact/interpreter';
 import { KEY_RE } from '../plan/keys';
@@ -69,6 +69,13 @@ export interface Flyte2Image {
   dockerfile: string | null;
   /** The SDK's layer classes, in order (`PipPackages`, `AptPackages`, `CodeBundleLayer`, …). */
   layers: string[];
+  /** Where the environment is written (relative to cwd when under it), when the helper could tell. */
+  source: Flyte2Source | null;
+}
+
+export interface Flyte2Source {
+  file: string;
+  line: number | null;
 }
 
 export interface Flyte2Run {
@@ -141,14 +148,16 @@ export function readAnswer(result: unknown, log: string, ms: number): Flyte2Eval
     const e = obj(v, at);
     const env = text(e.env, `${at}.env`, 4096);
     const environmentType = text(e.type, `${at}.type`, 256);
-    const image = environmentImage(e, at, env, environmentType);
+    const source = e.source === undefined ? null : readSource(e.source, `${at}.source`);
+    const where: Where = !source ? {} : source.line === null ? { file: source.file } : { file: source.file, line: source.line };
+    const image = environmentImage(e, at, env, environmentType, source);
     if (image.invalid) {
       const python = image.invalid;
       out.errors.push(
         new ExactError(
           `the flyte SDK refuses the image of environment ${quoted(env)}: ${summarize(python)}`,
           { kind: 'image', python, entity: env },
-          locate(python),
+          source ? where : locate(python),
         ),
       );
     }
@@ -157,21 +166,26 @@ export function readAnswer(result: unknown, log: string, ms: number): Flyte2Eval
         new ExactError(
           `the flyte SDK named the image of environment ${quoted(env)} on a path this action does not know (flyte ${quoted(out.run?.flyte ?? '')})`,
           { kind: 'image', entity: env },
+          where,
         ),
       );
     }
     if (!KEY_RE.test(env)) {
       out.errors.push(
-        new ExactError(`environment name ${quoted(env)} cannot be an image key (keys match ${KEY_RE.source}); rename the environment`, {
-          kind: 'key',
-          entity: env,
-        }),
+        new ExactError(
+          `environment name ${quoted(env)} cannot be an image key (keys match ${KEY_RE.source}); rename the environment`,
+          {
+            kind: 'key',
+            entity: env,
+          },
+          where,
+        ),
       );
       continue;
     }
     if (seen.has(env)) {
       out.errors.push(
-        new ExactError(`two environments are named ${quoted(env)}; environment names must be unique`, { kind: 'key', entity: env }),
+        new ExactError(`two environments are named ${quoted(env)}; environment names must be unique`, { kind: 'key', entity: env }, where),
       );
       continue;
     }
@@ -181,11 +195,17 @@ export function readAnswer(result: unknown, log: string, ms: number): Flyte2Eval
   return out;
 }
 
+function readSource(v: unknown, at: string): Flyte2Source {
+  const o = obj(v, at);
+  return { file: text(o.file, `${at}.file`, 4096), line: optCount(o.line, `${at}.line`) };
+}
+
 function environmentImage(
   e: Record<string, unknown>,
   at: string,
   key: string,
   environmentType: string,
+  source: Flyte2Source | null,
 ): { record?: Flyte2Image; invalid?: PythonException; unrecorded?: true } {
   const plain = (use: Flyte2Use, uri: string): Flyte2Image => ({
     key,
@@ -200,6 +220,7 @@ function environmentImage(
     pythonVersion: null,
     dockerfile: null,
     layers: [],
+    source,
   });
   if (e.image !== undefined) {
     const m = obj(e.image, `${at}.image`);
@@ -218,6 +239,7 @@ function environmentImage(
       pythonVersion: optText(m.pythonVersion, `${at}.image.pythonVersion`, 64),
       dockerfile: optText(m.dockerfile, `${at}.image.dockerfile`, 4096),
       layers: arr(m.layers, `${at}.image.layers`).map((l, j) => text(l, `${at}.image.layers[${j}]`, 256)),
+      source,
     };
     if (unmodified) record.tag = null;
     const invalid = m.invalid === undefined ? undefined : pythonException(m.invalid, `${at}.image.invalid`);

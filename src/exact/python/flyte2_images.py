@@ -44,6 +44,41 @@ class _ImportRecorder:
             self.depth -= 1
 
 
+# Compiled under the SDK's own file name: the SDK walks the stack from inside `__post_init__` to
+# find the declaring file (and AppEnvironment its caller), skipping its own frames. A wrapper frame
+# from this helper's file would count as user code and change what the SDK records.
+_POST_INIT = """
+def __post_init__(self, *args, **kwargs):
+    result = original(self, *args, **kwargs)
+    place(self, sys._getframe(1))
+    return result
+"""
+
+
+def _record_declarations(environment_class, cwd):
+    """Wraps `Environment.__post_init__` so each environment keeps where it was written: the SDK
+    keeps the declaring file (`_declaring_file`) but not the line, which annotations need."""
+    original = environment_class.__post_init__
+    places = {}
+
+    def place(env, frame):
+        declared = getattr(env, "_declaring_file", None)
+        if declared is None:
+            return
+        line = None
+        while frame is not None:
+            if os.path.abspath(frame.f_code.co_filename) == declared:
+                line = frame.f_lineno
+                break
+            frame = frame.f_back
+        places[id(env)] = {"file": proto.relative(declared, cwd), "line": line}
+
+    namespace = {"original": original, "place": place, "sys": sys}
+    exec(compile(_POST_INIT, original.__code__.co_filename, "exec"), namespace)
+    environment_class.__post_init__ = namespace["__post_init__"]
+    return places
+
+
 def _text_or_none(value):
     return None if value is None else str(value)
 
@@ -75,7 +110,7 @@ def main(request):
     try:
         import flyte
         import flyte._deploy as deploy
-        from flyte._environment import list_loaded_environments
+        from flyte._environment import Environment, list_loaded_environments
         from flyte._internal.imagebuild.image_builder import ImageBuildEngine
         from flyte._utils import load_python_modules
     except BaseException as exc:  # no SDK, or one without the internals this helper relies on
@@ -87,6 +122,7 @@ def main(request):
     except BaseException as exc:
         return {"fatal": {"kind": "init", "exception": describe(exc)}}
 
+    places = _record_declarations(Environment, cwd)
     errors = []
     recorder = _ImportRecorder()
     importlib.import_module = recorder
@@ -153,6 +189,8 @@ def main(request):
             continue
         for env_name, env in plan.envs.items():
             out = {"env": str(env_name), "type": type(env).__name__}
+            if id(env) in places:
+                out["source"] = places[id(env)]
             by_ref = env.image == "auto" or getattr(env.image, "_ref_name", None) is not None
             if env_name in seen:
                 out["image"] = seen[env_name]
