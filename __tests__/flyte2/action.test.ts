@@ -95,6 +95,10 @@ test('plan mode: every environment under its name, with the SDK’s URI, its lin
   expect(r.outputs['image-args']).toBe(`--image tools=${tools}`);
   expect(r.outputs['flyte2-deploy-args']).toBe('--copy-style none');
   expect(r.summary).toContain('| train | flows/envs.py:5 |');
+
+  // a matrix job names one environment with `only`
+  const one = await step(ws, { mode: 'plan', specs: 'images/*.yaml', 'flyte2-copy-style': 'none', only: 'train' });
+  expect(imagesOf(one).map((i) => [i.key, i.image])).toEqual([['train', got.train.image]]);
 });
 
 test('check mode: all platforms → exists, one platform absent → missing, no answer → unknown; the gate points at the line', async () => {
