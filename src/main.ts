@@ -132,8 +132,14 @@ async function planCheckBuild(inputs: Inputs, files: SpecFile[], checks: Registr
   const checkFailed = failures.length > 0;
   if (inputs.mode === 'build' && !checkFailed) {
     const { runBuildMode } = await import('./action/buildMode');
-    const unbuildable = flyte2Unbuildable(flyte2, records, notOurs, inputs);
-    const built = unbuildable.length > 0 ? { errors: unbuildable } : await runBuildMode(inputs, images, records);
+    const { buildFlyte2, flyte2Needed, flyte2Refusals } = await import('./action/flyte2Build');
+    const flyte2Builds = flyte2Needed(flyte2, records, inputs);
+    const refused = flyte2Refusals(flyte2Builds, inputs);
+    const built = refused.length > 0 ? { errors: refused } : await runBuildMode(inputs, images, records);
+    if (built.errors.length === 0) {
+      const stopped = inputs.failFast && records.some((r) => r.status === 'failed');
+      await buildFlyte2(flyte2Builds, records, inputs, stopped);
+    }
     if (built.errors.length > 0) {
       annotateErrors(built.errors, inputs.workingDirectory, inputs.workspace);
       await writeSummary(
@@ -166,23 +172,6 @@ async function planCheckBuild(inputs: Inputs, files: SpecFile[], checks: Registr
   await writeSummary(summaryMarkdown(`ImageSpec images (${inputs.mode})`, records));
   if (failures.length > 0)
     core.setFailed(`${checkFailed ? 'the registry check failed' : 'not every image was built'}: ${failures.join(', ')}`);
-}
-
-/**
- * Flyte 2 images build mode would have to build: refused until the action builds them through the
- * SDK's own build path, before anything is built, so no ImageSpec is pushed by a run that fails.
- */
-function flyte2Unbuildable(flyte2: Flyte2Planned[], records: ImageRecord[], notOurs: Set<string>, inputs: Inputs): SpecError[] {
-  const byKey = new Map(records.map((r) => [r.key, r]));
-  return flyte2
-    .filter((p) => needsBuild(notOurs.has(p.key), byKey.get(p.key)!.status, inputs))
-    .map(
-      (p) =>
-        new SpecError(
-          `environment '${p.key}' needs its image ${p.image} built, and the action cannot build Flyte 2 images yet: build it with \`flyte build\` (or let \`flyte deploy\` build it), or run this step with mode: check`,
-          { file: p.source.file || undefined, line: p.source.line },
-        ),
-    );
 }
 
 /** A promise whose rejection is held until it is awaited: the caller awaits it after other work. */

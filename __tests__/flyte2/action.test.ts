@@ -9,6 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { FIXTURE_TAGS, Registries, startRegistries } from '../registry/support/infra';
 import { ImageOut, imagesOf, runStep, StepResult } from '../support/runner';
 import { flyte2Python, sdkUris, writeProject } from './projects';
+import { loadInfraEnv, MANIFEST_ACCEPT, tagExists } from '../support/fixtures';
 
 const python = flyte2Python();
 let reg: Registries;
@@ -165,7 +166,7 @@ test('a registry that cannot answer, or no registry at all: unknown, never exist
   expect(JSON.parse(skipped.outputs.existing)).toEqual([]);
 });
 
-test('build mode refuses a Flyte 2 image it would have to build, before building anything', async () => {
+test('build mode with push: false refuses a Flyte 2 image it would have to build, before building anything', async () => {
   const repo = `${reg.plain}/f2build-${Date.now()}`;
   const ws = writeProject({
     'flows/envs.py': `
@@ -175,17 +176,105 @@ test('build mode refuses a Flyte 2 image it would have to build, before building
     `,
     'images/tools.yaml': `name: tools\nregistry: ${repo}\npackages: [httpie]\n`,
   });
-  const r = await step(ws, { mode: 'build', specs: 'images/*.yaml' });
+  const r = await step(ws, { mode: 'build', specs: 'images/*.yaml', push: 'false' });
   expect(r.exitCode).not.toBe(0);
-  const refused = r.annotations.filter((a) => a.level === 'error' && /cannot build Flyte 2 images yet/.test(a.message));
+  const refused = r.annotations.filter((a) => a.level === 'error' && /the flyte SDK's builder always pushes/.test(a.message));
   expect(refused).toHaveLength(1);
   expect(refused[0].props).toMatchObject({ file: 'flows/envs.py', line: '2' });
   expect(r.outputs.built).toBeUndefined();
+  // the ImageSpec beside it was not built either
   expect(r.groups.filter((g) => g.startsWith('Building'))).toEqual([]);
-  // the ImageSpec beside it was not pushed either
-  const tools = JSON.parse(r.outputs['image-map'] ?? '{}').tools as string | undefined;
-  if (tools)
-    expect(() => execFileSync('skopeo', ['inspect', '--raw', '--tls-verify=false', `docker://${tools}`], { stdio: 'pipe' })).toThrow();
+});
+
+test('build mode builds a missing Flyte 2 image through the SDK, with every platform; then it exists and nothing is built', async () => {
+  loadInfraEnv();
+  const repo = `${reg.plain}/f2sdkbuild-${Date.now()}`;
+  const ws = writeProject({
+    // no RUN: both platforms build without emulation; the COPY gives the layer cache something to keep
+    'docker/Dockerfile': `FROM ${reg.plain}/${reg.repo}:${FIXTURE_TAGS.ociIndex}\nCOPY data.txt /data.txt\n`,
+    'docker/data.txt': `${Date.now()}\n`,
+    'flows/envs.py': `
+      from pathlib import Path
+      import flyte
+      df = flyte.TaskEnvironment(name="df", image=flyte.Image.from_dockerfile(Path("docker/Dockerfile").absolute(), registry="${repo}", name="df", platform=("linux/amd64", "linux/arm64")))
+      plain = flyte.TaskEnvironment(name="plain", image="docker.io/library/python:3.12-slim")
+    `,
+  });
+  const env = { ...(process.env as Record<string, string>), HOME: ws };
+  const run = (extra: Record<string, string>) => runStep({ workspace: ws, with: { flyte2: 'flows', python, ...extra }, env });
+
+  const cacheRef = `${reg.plain}/f2cache-${Date.now()}`;
+  const first = await run({ mode: 'build', cache: 'registry', 'cache-ref': cacheRef });
+  const df = byKey(first).df;
+  expect({ exit: first.exitCode, status: df.status, reason: df.reason }).toEqual({ exit: 0, status: 'built', reason: undefined });
+  expect(df.image).toBe(sdkUris(ws, ['flows.envs']).df);
+  expect(JSON.parse(first.outputs.built)).toEqual([df.image]);
+  expect(first.groups).toEqual(['Building 1 Flyte 2 image(s) with the flyte SDK']);
+  // the SDK's builder got the action's layer cache (one cache tag per environment)
+  expect(await tagExists(`${cacheRef}:flyte2-df`)).toBe(true);
+  // an index with both platforms the SDK asks for by default
+  const [, host, name, tag] = /^([^/]+)\/(.+):([^:]+)$/.exec(df.image)!;
+  const index = (await (await fetch(`http://${host}/v2/${name}/manifests/${tag}`, { headers: { accept: MANIFEST_ACCEPT } })).json()) as {
+    manifests: Array<{ platform?: { os: string; architecture: string } }>;
+  };
+  const platforms = index.manifests
+    .filter((m) => m.platform && m.platform.os !== 'unknown')
+    .map((m) => `${m.platform!.os}/${m.platform!.architecture}`);
+  expect(platforms.sort()).toEqual(['linux/amd64', 'linux/arm64']);
+  // the SDK's own existence check (docker buildx imagetools) finds it: deploy would not rebuild it
+  const found = execFileSync(
+    python,
+    [
+      '-c',
+      'import asyncio, sys\nfrom flyte._internal.imagebuild.image_builder import LocalDockerCommandImageChecker as C\n' +
+        'print(asyncio.run(C.image_exists(sys.argv[1], sys.argv[2], ("linux/amd64", "linux/arm64"))))',
+      `${host}/${name}`,
+      tag,
+    ],
+    { env, encoding: 'utf8' },
+  ).trim();
+  expect(found).toBe(df.image);
+
+  const second = await run({ mode: 'build' });
+  expect(second.exitCode).toBe(0);
+  expect(imagesOf(second).map((i) => [i.key, i.status])).toEqual([
+    ['df', 'exists'],
+    ['plain', 'external'],
+  ]);
+  expect(second.groups).toEqual([]);
+
+  // force: built again through the SDK, though it exists
+  const forced = await run({ mode: 'build', force: 'true' });
+  expect(forced.exitCode).toBe(0);
+  expect(byKey(forced).df.status).toBe('built');
+  expect(byKey(forced).plain.status).toBe('external');
+});
+
+test('build mode: a failed SDK build is located, and fail-fast cancels the next one', async () => {
+  loadInfraEnv();
+  const repo = `${reg.plain}/f2sdkfail-${Date.now()}`;
+  const ws = writeProject({
+    'bad/Dockerfile': `FROM ${reg.plain}/${reg.repo}:${FIXTURE_TAGS.ociIndex}\nCOPY no-such-file /x\n`,
+    'good/Dockerfile': `FROM ${reg.plain}/${reg.repo}:${FIXTURE_TAGS.ociIndex}\nENV N=${Date.now()}\n`,
+    'flows/envs.py': `
+      from pathlib import Path
+      import flyte
+      bad = flyte.TaskEnvironment(name="bad", image=flyte.Image.from_dockerfile(Path("bad/Dockerfile").absolute(), registry="${repo}", name="bad"))
+      good = flyte.TaskEnvironment(name="good", image=flyte.Image.from_dockerfile(Path("good/Dockerfile").absolute(), registry="${repo}", name="good"))
+    `,
+  });
+  const r = await runStep({
+    workspace: ws,
+    with: { flyte2: 'flows', python, mode: 'build', 'fail-fast': 'true' },
+    env: { ...(process.env as Record<string, string>), HOME: ws },
+  });
+  expect(r.exitCode).not.toBe(0);
+  const got = byKey(r);
+  expect([got.bad.status, got.good.status]).toEqual(['failed', 'cancelled']);
+  expect(got.bad.reason).toMatch(/ImageBuildError/);
+  const failed = r.annotations.filter((a) => a.level === 'error' && /build failed/.test(a.message));
+  expect(failed.map((a) => [a.props.title, a.props.file, a.props.line])).toEqual([['Build of bad failed', 'flows/envs.py', '3']]);
+  expect(JSON.parse(r.outputs.built)).toEqual([]);
 });
 
 test('errors: a key shared with an ImageSpec, a module that fails to import (located), flyte2 without python', async () => {

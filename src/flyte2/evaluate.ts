@@ -46,6 +46,31 @@ export interface Flyte2Request {
   env?: Readonly<Record<string, string>>;
   limits?: Partial<Limits>;
   maxFrames?: number;
+  /**
+   * Build these environments' images through the SDK's own engine and builder after naming them
+   * (nothing is built when naming gave errors). Each `uri` is what the action checked: an image the
+   * SDK now names differently is not built.
+   */
+  build?: { environments: Flyte2BuildItem[]; failFast: boolean };
+}
+
+export interface Flyte2BuildItem {
+  env: string;
+  uri: string;
+  /**
+   * FLYTE_DOCKER_BUILD_EXTRA_ARGS for this build (split by `shlex.split`): the SDK adds it to every
+   * local build, while its cache variables reach only images without a Dockerfile of their own.
+   */
+  extraArgs?: string;
+}
+
+export interface Flyte2Build {
+  env: string;
+  status: 'built' | 'failed' | 'cancelled';
+  /** Why a build failed: the SDK's exception, or the helper's own words. */
+  python?: PythonException;
+  message?: string;
+  ms?: number;
 }
 
 export interface Flyte2Image {
@@ -89,6 +114,8 @@ export interface Flyte2Run {
 export interface Flyte2Evaluation {
   images: Flyte2Image[];
   errors: ExactError[];
+  /** What `build` asked for, in its order. */
+  builds: Flyte2Build[];
   run?: Flyte2Run;
 }
 
@@ -100,12 +127,13 @@ export async function evaluateFlyte2(req: Flyte2Request): Promise<Flyte2Evaluati
     recursive: req.recursive ?? false,
     config: req.config ?? null,
     maxFrames: req.maxFrames ?? 6,
+    build: req.build ?? null,
   };
   let answer;
   try {
     answer = await runHelper({ python: req.python, helper: 'flyte2_images.py', request, cwd: req.cwd, env: req.env, limits: req.limits });
   } catch (e) {
-    if (e instanceof ExactError) return { images: [], errors: [e] };
+    if (e instanceof ExactError) return { images: [], errors: [e], builds: [] };
     throw e;
   }
   try {
@@ -116,6 +144,7 @@ export async function evaluateFlyte2(req: Flyte2Request): Promise<Flyte2Evaluati
     return {
       images: [],
       errors: [new ExactError(`the Python helper's answer is malformed (${e.message})`, { kind: 'protocol', log: answer.log })],
+      builds: [],
     };
   }
 }
@@ -129,11 +158,16 @@ export function readAnswer(result: unknown, log: string, ms: number): Flyte2Eval
     const python = pythonException(f.exception, 'result.fatal.exception');
     const what =
       f.kind === 'init' ? 'the flyte SDK could not read its configuration' : 'the flyte SDK could not be loaded in this interpreter';
-    return { images: [], errors: [new ExactError(`${what}: ${summarize(python)}`, { kind: 'helper', python, log }, locate(python))] };
+    return {
+      images: [],
+      errors: [new ExactError(`${what}: ${summarize(python)}`, { kind: 'helper', python, log }, locate(python))],
+      builds: [],
+    };
   }
   const out: Flyte2Evaluation = {
     images: [],
     errors: arr(r.errors, 'result.errors').map((e, i) => helperError(e, `result.errors[${i}]`, log)),
+    builds: r.builds === undefined ? [] : arr(r.builds, 'result.builds').map((b, i) => readBuild(b, `result.builds[${i}]`)),
     run: {
       flyte: text(r.flyte, 'result.flyte', 64),
       python: text(r.python, 'result.python', 64),
@@ -193,6 +227,21 @@ export function readAnswer(result: unknown, log: string, ms: number): Flyte2Eval
     if (image.record) out.images.push(image.record);
   }
   return out;
+}
+
+const BUILD_STATUSES: ReadonlySet<string> = new Set<Flyte2Build['status']>(['built', 'failed', 'cancelled']);
+
+function readBuild(v: unknown, at: string): Flyte2Build {
+  const o = obj(v, at);
+  const status = text(o.status, `${at}.status`, 16);
+  if (!BUILD_STATUSES.has(status)) throw new ProtocolError('unknown build status', `${at}.status`);
+  const b: Flyte2Build = { env: text(o.env, `${at}.env`, 4096), status: status as Flyte2Build['status'] };
+  if (o.exception !== undefined) b.python = pythonException(o.exception, `${at}.exception`);
+  const message = optText(o.message, `${at}.message`, 4096);
+  if (message !== null) b.message = message;
+  const ms = optCount(o.ms, `${at}.ms`);
+  if (ms !== null) b.ms = ms;
+  return b;
 }
 
 function readSource(v: unknown, at: string): Flyte2Source {

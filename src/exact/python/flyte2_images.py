@@ -146,9 +146,12 @@ def main(request):
         importlib.import_module = recorder.real
 
     seen = {}
+    to_build = {}
 
     async def record(image):
         env_name = _current_env.get()
+        # the very Image the engine would build: code bundle resolved, push registry applied
+        to_build.setdefault(env_name, image)
         entry = _describe_image(image)
         try:
             image.validate()
@@ -205,13 +208,63 @@ def main(request):
                 out["unrecorded"] = True
             environments.append(out)
 
+    builds = []
+    if request.get("build") and not errors:
+        builds = _build(request["build"], seen, to_build, ImageBuildEngine, describe)
+
     return {
+        "builds": builds,
         "flyte": str(getattr(flyte, "__version__", "")),
         "python": ".".join(str(v) for v in sys.version_info[:3]),
         "rootDir": str(root_dir),
         "environments": environments,
         "errors": errors,
     }
+
+
+def _build(build, seen, to_build, engine, describe):
+    """Builds the named environments' images through the SDK's own engine and builder (`force`:
+    the action has asked the registry already), one at a time, in the order given. Each entry may
+    set the builder's extra buildx arguments (FLYTE_DOCKER_BUILD_EXTRA_ARGS, which the SDK adds to
+    every build, from a Dockerfile or not) for its own build. The URI must still be the one the
+    action planned: the build is refused otherwise (the project changed under the run)."""
+    import time
+
+    extra_args = "FLYTE_DOCKER_BUILD_EXTRA_ARGS"
+    user_extra_args = os.environ.get(extra_args)
+    results = []
+    stop = False
+    for item in build["environments"]:
+        env_name = item["env"]
+        image = to_build.get(env_name)
+        out = {"env": env_name}
+        if stop:
+            out["status"] = "cancelled"
+        elif image is None or env_name not in seen:
+            out["status"] = "failed"
+            out["message"] = "the flyte SDK did not name an image to build for this environment"
+        elif image.uri != item["uri"]:
+            out["status"] = "failed"
+            out["message"] = "the flyte SDK names this image differently now than when it was checked"
+        else:
+            value = item.get("extraArgs") or user_extra_args
+            if value:
+                os.environ[extra_args] = value
+            else:
+                os.environ.pop(extra_args, None)
+            started = time.monotonic()
+            try:
+                built = asyncio.run(engine.build(image, force=True))
+                out["status"] = "built"
+                out["uri"] = str(built.uri)
+            except BaseException as exc:
+                out["status"] = "failed"
+                out["exception"] = describe(exc)
+            out["ms"] = int((time.monotonic() - started) * 1000)
+        if out["status"] == "failed" and build.get("failFast"):
+            stop = True
+        results.append(out)
+    return results
 
 
 if __name__ == "__main__":
