@@ -1,4 +1,5 @@
 import { parseSecretMounts, readInputs } from '../../src/action/inputs';
+import { flyte2DeployArgs } from '../../src/action/outputs';
 import { decide } from '../../src/action/decide';
 import { buildOrder } from '../../src/action/buildMode';
 import type { PlannedImage } from '../../src/plan/plan';
@@ -52,6 +53,15 @@ describe('inputs', () => {
     );
     expect(i).toMatchObject({ specs: '', flyte2: ['flows/*.py', 'envs'], flyte2RootDir: 'src/pkg', flyte2CopyStyle: 'loaded_modules' });
     expect(readInputs(reader({ specs: 'x' }), {}, '/')).toMatchObject({ flyte2: [], flyte2RootDir: '' });
+  });
+
+  test('flyte2-deploy-args: the naming options as given, nothing without flyte2', () => {
+    const read = (values: Record<string, string>) => flyte2DeployArgs(readInputs(reader({ python: 'py', ...values }), {}, '/'));
+    expect(read({ flyte2: 'envs.py' })).toBe('--copy-style loaded_modules');
+    expect(read({ flyte2: 'envs.py', 'flyte2-copy-style': 'all', 'flyte2-root-dir': 'src/pkg' })).toBe(
+      '--copy-style all --root-dir src/pkg',
+    );
+    expect(read({ specs: 'x' })).toBe('');
   });
 
   test.each([
