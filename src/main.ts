@@ -10,6 +10,7 @@ import {
   flyte2DeployArgs,
   flyte2Record,
   flytekitConfig,
+  imageArgsProblem,
   leftOutOfImageArgs,
   ImageRecord,
   matrixOutput,
@@ -156,9 +157,10 @@ async function planCheckBuild(inputs: Inputs, files: SpecFile[], checks: Registr
   }
   for (const r of records) core.info(`${r.key}: ${r.image} (${r.status}${r.reason ? `: ${r.reason}` : ''})`);
   for (const r of leftOutOfImageArgs(records)) {
-    core.warning(`${r.image} is not a valid image reference; it is left out of image-args`, {
-      title: 'Not an image reference',
+    core.warning(`${r.key} is left out of image-args: ${imageArgsProblem(r)}`, {
+      title: 'Not in image-args',
       file: annotationProps({ file: r.file }, inputs.workingDirectory, inputs.workspace).file,
+      startLine: r.line,
     });
   }
   // Outputs and the summary are written even when the step fails, so later steps and people can see why.

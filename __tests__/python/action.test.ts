@@ -4,6 +4,7 @@
  * image a task uses must carry flytekit's name and id, computed here by flytekit importing the
  * modules as pyflyte does.
  */
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse as parseYaml } from 'yaml';
@@ -168,28 +169,36 @@ test('registration: non-fast without an interpreter is refused', async () => {
   expect(r.stdout + r.stderr).toMatch(/non-fast .*only the exact engine/);
 });
 
-test('non-fast registration: named by the exact engine, but refused in build mode before anything is built', async () => {
-  const root = project({
+test('an id that starts with "-" (one in 32) is in image-args, and pyflyte takes it from there', async () => {
+  // packages=["a6"] gives flytekit 1.16 the id "-d_ezKFEt0mCVSiyQr6rxQ"; flytekit itself says so below.
+  const files = {
     'app/__init__.py': '',
     'app/tasks.py': [
       'from flytekit import task, ImageSpec',
-      'img = ImageSpec(name="nonfast", registry="127.0.0.1:1/acme", packages=["x"])',
+      'img = ImageSpec(name="x", registry="localhost:30000", packages=["a6"])',
       '@task(container_image=img)',
       'def t() -> None: ...',
       '',
     ].join('\n'),
-  });
-  const common = { specs: 'app/*.py', python: flytekitPython(), registration: 'non-fast' };
-  const planned = await runStep({ workspace: root, with: { ...common, mode: 'plan' }, env: { PATH: process.env.PATH ?? '' } });
-  expect(planned.exitCode).toBe(0);
-  const r = await runStep({
-    workspace: root,
-    // The registry cannot answer (nothing listens on port 1), so the image counts as one to build.
-    with: { ...common, mode: 'build', 'on-unknown': 'build' },
-    env: { PATH: process.env.PATH ?? '' },
-  });
-  expect(r.exitCode).not.toBe(0);
-  const err = r.annotations.find((a) => a.level === 'error' && /non-fast registration/.test(a.message));
-  expect(err?.props).toMatchObject({ file: 'app/tasks.py', line: '2' });
-  expect(r.stdout).not.toContain('[command]docker buildx build');
+  };
+  const root = project(files);
+  const want = await ask({ root, modules: ['app.tasks'], env: {} });
+  if (!want.ok) throw new Error(want.message);
+  const { id, image_name } = want.tasks['app.tasks.t'];
+  expect(id.startsWith('-')).toBe(true);
+  for (const [, python] of ENGINES) {
+    const r = await plan(root, 'app/*.py', python());
+    expect(r.outputs['image-args']).toBe(`--image ${id}=${image_name}`);
+    expect(r.annotations.filter((a) => a.level === 'warning')).toEqual([]);
+  }
+  // pyflyte, registering fast (`--copy all`, as `register` does by default), writes the image named
+  // in image-args into the task: a stand-in reference, to tell it apart from one it computed.
+  const out = path.join(root, 'out.tgz');
+  execFileSync(
+    path.join(path.dirname(flytekitPython()), 'pyflyte'),
+    ['--pkgs', 'app', 'package', '--copy', 'all', '--image', `${id}=ghcr.io/given/by-args:1`, '-f', '-o', out],
+    { cwd: root, env: { PATH: process.env.PATH ?? '', HOME: root, DOCKER_HOST: 'unix:///nonexistent/docker.sock' }, stdio: 'pipe' },
+  );
+  const listing = execFileSync('tar', ['-xzOf', out], { encoding: 'latin1', maxBuffer: 16 * 1024 * 1024 });
+  expect(listing).toContain('ghcr.io/given/by-args:1');
 });

@@ -74,6 +74,8 @@ interface Ctx {
   constModule?: string;
   /** The package directory, for paths relative to the directory pyflyte runs in (the project root). */
   pkg: string;
+  /** The project's own environment variables (`<prefix>A`, `<prefix>B`, `<prefix>REG`, `<prefix>UNSET`): one process can load many projects. */
+  envPrefix: string;
 }
 
 /** A str-valued expression built from supported constructs. */
@@ -91,7 +93,7 @@ function strExpr(c: Ctx, depth = 0): string {
     case 4:
       return `${strExpr(c, depth + 1)} + ${strLit(r)}`;
     case 5: {
-      const v = r.pick(['PYS_A', 'PYS_B']);
+      const v = r.pick([`${c.envPrefix}A`, `${c.envPrefix}B`]);
       return r.chance(0.5) ? `os.environ.get("${v}", ${strLit(r)})` : `os.getenv("${v}", ${r.pick(c.consts)})`;
     }
     case 6:
@@ -161,8 +163,8 @@ function specFields(c: Ctx): Field[] {
         'REG',
         '"localhost:30000"',
         '"Ghcr.io/Acme-Org/sub"',
-        'os.environ.get("PYS_REG")',
-        'os.getenv("PYS_REG", REG)',
+        `os.environ.get("${c.envPrefix}REG")`,
+        `os.getenv("${c.envPrefix}REG", REG)`,
         'f"{REG}/team"',
       ]),
     ]);
@@ -216,7 +218,7 @@ const INVALID: ReadonlyArray<[string, string]> = [
   ['registry', '"ghcr.io/x:latest"'],
   ['secrets', '["a"]'],
   ['packages', '["a", 1]'],
-  ['name', 'os.environ["PYS_UNSET"]'],
+  ['name', 'os.environ["{ENV}UNSET"]'],
   ['builder_options', '["x"]'],
   ['pip_secret_mounts', '[["a", "b"]]'],
 ];
@@ -233,11 +235,12 @@ function renderSpec(call: string, fields: Field[], indent: string, lines: string
 
 export function makeProject(seed: number, pkg: string): Project {
   const r = new Rng(seed);
+  const envPrefix = `PYS_${pkg.toUpperCase()}_`;
   const env: Record<string, string | null> = {
-    PYS_A: r.chance(0.5) ? word(r) : null,
-    PYS_B: r.chance(0.5) ? word(r) : null,
-    PYS_REG: r.chance(0.5) ? r.pick(['Quay.io/Team', 'localhost:5000/x', 'ghcr.io/o']) : null,
-    PYS_UNSET: null,
+    [`${envPrefix}A`]: r.chance(0.5) ? word(r) : null,
+    [`${envPrefix}B`]: r.chance(0.5) ? word(r) : null,
+    [`${envPrefix}REG`]: r.chance(0.5) ? r.pick(['Quay.io/Team', 'localhost:5000/x', 'ghcr.io/o']) : null,
+    [`${envPrefix}UNSET`]: null,
   };
   const files: Record<string, string> = {};
   files[`${pkg}/__init__.py`] = '';
@@ -254,7 +257,7 @@ export function makeProject(seed: number, pkg: string): Project {
   // images module
   files[`${pkg}/requirements.txt`] = `numpy==1.26.4\n${word(r)}\n`;
   files[`${pkg}/data.txt`] = word(r);
-  const c: Ctx = { r, consts, env, constModule: 'C', pkg };
+  const c: Ctx = { r, consts, env, constModule: 'C', pkg, envPrefix };
   const il: string[] = ['import os', 'import sys', 'from pathlib import Path'];
   const style = r.int(3);
   const isCall = style === 0 ? 'ImageSpec' : style === 1 ? 'fl.ImageSpec' : 'ImageSpec';
@@ -290,7 +293,8 @@ export function makeProject(seed: number, pkg: string): Project {
       unsupportedAt = { file: `${pkg}/images.py`, line: il.length + 2 + idx, col: 4 + field.length + 1 + off + 1, what: text };
     }
     if (i === 0 && inject === 1) {
-      const [field, text] = r.pick(INVALID);
+      const [field, pattern] = r.pick(INVALID);
+      const text = pattern.replace('{ENV}', c.envPrefix);
       const at = fields.findIndex(([k]) => k === field);
       if (at >= 0) fields[at] = [field, text];
       else fields.push([field, text]);
@@ -361,7 +365,7 @@ export function makeProject(seed: number, pkg: string): Project {
     else if (imp === 1) tl.push(`from ${depthPkg}.images import ${roots.join(', ')}`);
     else tl.push(level === '.' ? 'from . import images' : `from ${depthPkg} import images`);
     tl.push(`from ${level}consts import NAME0, NAME1, TAG, REG, PYV, PY_STR, LIST_CONST`, '');
-    const tc: Ctx = { r, consts, env, pkg };
+    const tc: Ctx = { r, consts, env, pkg, envPrefix };
     const nTasks = 1 + r.int(3);
     for (let t = 0; t < nTasks; t++) {
       const kind = r.int(6);

@@ -183,28 +183,8 @@ export function layerCache(cache: Inputs['cache'], env: NodeJS.ProcessEnv): Inpu
  * then built base-first. Records are updated in place; spec errors found while rendering come back
  * instead, and then nothing has been built.
  */
-/**
- * For non-fast registration flytekit copies the modules pyflyte imported into the image, and its tag
- * hashes them. The exact engine names those images right, but the build context has no such files:
- * building would push an image under the right name without the user's code. Refused, located.
- */
-function nonFastImages(images: PlannedImage[], needed: Set<string>, registration: Inputs['registration']): SpecError[] {
-  if (registration !== 'non-fast') return [];
-  return images
-    .filter((p) => needed.has(p.key) && p.origin === 'python')
-    .map(
-      (p) =>
-        new SpecError(
-          `${p.image} is named for non-fast registration, whose image holds the modules pyflyte imported; the action cannot build it yet (it would lack your code): build it with pyflyte, or register with fast registration`,
-          { file: p.source.file, line: p.source.line },
-        ),
-    );
-}
-
 export async function runBuildMode(inputs: Inputs, images: PlannedImage[], records: ImageRecord[]): Promise<{ errors: SpecError[] }> {
   const needed = new Set(images.filter((p, i) => needsBuild(p.notBuilt !== undefined, records[i].status, inputs)).map((p) => p.key));
-  const unbuildable = nonFastImages(images, needed, inputs.registration);
-  if (unbuildable.length > 0) return { errors: unbuildable };
   // flytekit names pip secret mounts secret_<i>; the Dockerfile mounts and buildx's --secret must agree.
   const cacheBackend = layerCache(inputs.cache, process.env);
   const mounts = inputs.pipSecretMounts.map((m, i) => ({ id: `secret_${i}`, ...m }));

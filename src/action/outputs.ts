@@ -1,7 +1,7 @@
 import type { NotBuilt, PlannedImage } from '../plan/plan';
 import type { Flyte2Planned } from '../plan/flyte2';
 import type { Inputs } from './inputs';
-import { KEY_RE } from '../plan/keys';
+import { KEY_RE, SPEC_ID_RE } from '../plan/keys';
 import { matchReference } from '../registry/reference';
 
 /**
@@ -40,37 +40,35 @@ export interface ImageRecord {
 export type Outputs = Record<string, string>;
 
 /**
- * Whether an image can go into `image-args`, which workflows word-split or paste into a `run:`
- * line: only a valid Docker reference (plain characters, no blanks) under a name of the key grammar.
+ * Why an image pyflyte is told about cannot go into `image-args`, which workflows word-split or
+ * paste into a `run:` line: only a valid Docker reference (plain characters, no blanks) under a name
+ * of its grammar (a key, or flytekit's spec id) goes in. undefined when it can.
  */
-export function fitsImageArgs(name: string, image: string): boolean {
-  return KEY_RE.test(name) && matchReference(image) !== null;
+export function imageArgsProblem(r: ImageRecord): string | undefined {
+  const [name, image] = registeredAs(r);
+  if (!(r.origin === 'python' ? SPEC_ID_RE : KEY_RE).test(name)) return `its name ${JSON.stringify(name)} is not a plain word`;
+  if (matchReference(image) === null) return `${image} is not a valid image reference`;
+  return undefined;
 }
 
-/** Images pyflyte is told about that cannot be in `image-args` (flytekit computed no reference for them). */
+/** Images pyflyte is told about that cannot be in `image-args`. */
 export function leftOutOfImageArgs(records: ImageRecord[]): ImageRecord[] {
-  return records.filter((r) => forPyflyte(r) && !fitsImageArgs(r.origin === 'python' ? r.id : r.key, r.image));
+  return records.filter((r) => isRegistered(r) && imageArgsProblem(r) !== undefined);
 }
 
 /**
- * Whether pyflyte is told about an image. Flyte 2 images never are: `flyte deploy --image name=uri`
- * names config image refs (`Image.from_ref_name`), not environments, and deploy recomputes every
- * environment's image itself (see `flyte2DeployArgs`).
+ * The outputs every mode sets. Keys appear in plan order: YAML specs by (sorted) file, then Python
+ * images as their engine found them, then Flyte 2 environments in the order the SDK loaded them.
  */
-function forPyflyte(r: ImageRecord): boolean {
-  return r.origin !== 'flyte2' && r.status !== 'unused' && r.status !== 'external';
-}
-
-/** The outputs every mode sets. Keys appear in the order of the (sorted) spec files. */
 export function baseOutputs(records: ImageRecord[]): Outputs {
   const map: Record<string, string> = {};
   for (const r of records) map[r.key] = r.image;
   return {
     images: JSON.stringify(records),
     'image-map': JSON.stringify(map),
-    'image-args': registered(records)
-      .filter(([name, image]) => fitsImageArgs(name, image))
-      .map(([name, image]) => `--image ${name}=${image}`)
+    'image-args': records
+      .filter((r) => isRegistered(r) && imageArgsProblem(r) === undefined)
+      .map((r) => `--image ${registeredAs(r).join('=')}`)
       .join(' '),
   };
 }
@@ -80,8 +78,17 @@ export function baseOutputs(records: ImageRecord[]): Outputs {
  * spec is named by its key; an ImageSpec in Python by its `id`, which flytekit looks up before it
  * checks or builds anything. Images no task uses, and images another builder names, are left out.
  */
-function registered(records: ImageRecord[]): Array<[string, string]> {
-  return records.filter(forPyflyte).map((r) => [r.origin === 'python' ? r.id : r.key, r.image]);
+/**
+ * Whether pyflyte is told about an image. Flyte 2 images never are: `flyte deploy --image name=uri`
+ * names config image refs (`Image.from_ref_name`), not environments, and deploy recomputes every
+ * environment's image itself (see `flyte2DeployArgs`).
+ */
+function isRegistered(r: ImageRecord): boolean {
+  return r.origin !== 'flyte2' && r.status !== 'unused' && r.status !== 'external';
+}
+
+function registeredAs(r: ImageRecord): [name: string, image: string] {
+  return [r.origin === 'python' ? r.id : r.key, r.image];
 }
 
 /**
@@ -95,9 +102,15 @@ export function flyte2DeployArgs(inputs: Pick<Inputs, 'flyte2' | 'flyte2RootDir'
   return [`--copy-style ${inputs.flyte2CopyStyle}`, ...(inputs.flyte2RootDir ? [`--root-dir ${inputs.flyte2RootDir}`] : [])].join(' ');
 }
 
-/** A flytekit config file (`pyflyte --config`) whose `images:` section names every image. */
 export function flytekitConfig(records: ImageRecord[]): string {
-  const lines = registered(records).map(([name, image]) => `  ${JSON.stringify(name)}: ${JSON.stringify(image)}`);
+  const lines = records
+    .filter(isRegistered)
+    .map((r) =>
+      registeredAs(r)
+        .map((v) => JSON.stringify(v))
+        .join(': '),
+    )
+    .map((l) => `  ${l}`);
   return lines.length === 0 ? 'images: {}\n' : `images:\n${lines.join('\n')}\n`;
 }
 

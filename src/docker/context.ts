@@ -72,6 +72,17 @@ export function prepareContext(p: PlannedImage, baseImageName: string | undefine
       for (const f of listSourceFiles(view.sourceRoot!, opts.cwd, 'all', opts.repoRoot).files) {
         files.push({ dest: `src/${f.rel}`, src: f.realPath, field: 'source_root' });
       }
+    } else if (view.copyMode === 'loaded-modules' && p.sourceFiles) {
+      // The modules pyflyte imported, as the exact engine's flytekit listed them (a YAML spec has none).
+      const root = path.resolve(opts.cwd, view.sourceRoot!);
+      for (const rel of p.sourceFiles) {
+        const abs = path.join(root, rel);
+        const kind = fileKind(abs);
+        if (kind === 'special') throw specialFileError(rel, 'source_root');
+        if (kind !== 'regular')
+          throw new SpecError(`'${rel}', a module flytekit loaded from source_root, is no longer a file`, { field: 'source_root' });
+        files.push({ dest: `src/${rel}`, src: realPathInsideRepo(abs, opts.repoRoot, 'source_root', rel), field: 'source_root' });
+      }
     }
 
     const entries = listCopyFiles(view.copy, opts.cwd, opts.repoRoot).entries;

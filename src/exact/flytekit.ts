@@ -39,7 +39,7 @@ import { FIELDS, FieldName, ImageSpec } from '../imagespec/types';
 import { arr, count, obj, Opaque, optCount, optText, ProtocolError, pythonException, pyValue, text } from './decode';
 import { ExactError, locate, PythonException, quoted, summarize } from './errors';
 import { Limits, runHelper } from './interpreter';
-import { KeyRegistry } from '../plan/keys';
+import { KeyRegistry, SPEC_ID_RE } from '../plan/keys';
 
 export type CopyStyle = 'fast' | 'none';
 export type ImageUse = 'used' | 'base' | 'unused';
@@ -109,6 +109,12 @@ export interface ExactImage {
   baseKey?: string;
   /** Fields holding values with no PyValue form (shown as their repr in `spec`): only flytekit's names are exact. */
   opaque: Array<{ field: string } & Opaque>;
+  /**
+   * For an image flytekit builds with `source_copy_mode` LOADED_MODULES (`--copy none`): the files
+   * its builder copies from `source_root` (relative to it, `/`-separated), as flytekit lists them
+   * from the modules the project loaded. Only this engine can know them.
+   */
+  sourceFiles?: string[];
 }
 
 export interface ExactRun {
@@ -198,9 +204,8 @@ interface RawImage {
   error?: PythonException;
   /** The base image name flytekit built this spec on, when it is not the base record's name. */
   staleBase?: string;
+  sourceFiles?: string[];
 }
-
-const ID_RE = /^[A-Za-z0-9_-]{22}$/;
 
 function readAnswer(result: unknown, log: string, ms: number, keys: KeyRegistry, out: FlytekitEvaluation): void {
   const r = obj(result, 'result');
@@ -279,6 +284,7 @@ function readAnswer(result: unknown, log: string, ms: number, keys: KeyRegistry,
       tasks: raw.tasks,
       baseKey: raw.baseRef === null ? undefined : keyOf.get(raw.baseRef),
       opaque: raw.opaque,
+      ...(raw.sourceFiles ? { sourceFiles: raw.sourceFiles } : {}),
     });
   }
 }
@@ -374,10 +380,12 @@ function rawImage(v: unknown, index: number, at: string): RawImage {
       : null,
   };
   if (o.staleBase !== undefined) raw.staleBase = text(o.staleBase, `${at}.staleBase`, 8192);
+  if (o.sourceFiles !== undefined)
+    raw.sourceFiles = arr(o.sourceFiles, `${at}.sourceFiles`).map((f, i) => sourceFile(f, `${at}.sourceFiles[${i}]`));
   if (o.error !== undefined) raw.error = pythonException(o.error, `${at}.error`);
   else {
     const id = text(o.id, `${at}.id`, 64);
-    if (!ID_RE.test(id)) throw new ProtocolError('malformed id', `${at}.id`);
+    if (!SPEC_ID_RE.test(id)) throw new ProtocolError('malformed id', `${at}.id`);
     raw.named = {
       id,
       tag: text(o.tag, `${at}.tag`, 4096),
@@ -386,6 +394,19 @@ function rawImage(v: unknown, index: number, at: string): RawImage {
     };
   }
   return raw;
+}
+
+/**
+ * A path under source_root as the interpreter listed it. The interpreter runs the user's code, so
+ * the path is checked like any repository path: relative, no `..`, no empty or dot segments.
+ */
+function sourceFile(v: unknown, at: string): string {
+  const rel = text(v, at, 4096).split(path.sep).join('/');
+  const segments = rel.split('/');
+  if (path.isAbsolute(rel) || rel.includes('\0') || segments.some((s) => s === '' || s === '.' || s === '..')) {
+    throw new ProtocolError('a source file outside source_root', at);
+  }
+  return rel;
 }
 
 /** Status and nested specs need the whole list: a spec only reachable as a base of a used spec is built too. */

@@ -13,6 +13,12 @@ import type { PlannedImage } from './plan';
  * gets a leading `_`, keys are cut to 128 characters, and a repeated key gets `-2`, `-3`, … in order.
  */
 export const KEY_RE = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+/**
+ * flytekit's `ImageSpec.id`, the name `--image <id>=<image>` gives an ImageSpec written in Python:
+ * url-safe base64 of an md5 without padding, so 22 characters that may start with '-' or '_' (one
+ * id in 32 does), which click still reads as the option's value.
+ */
+export const SPEC_ID_RE = /^[A-Za-z0-9_-]{22}$/;
 /** KEY_RE in words, for messages. */
 export const KEY_GRAMMAR = "letters, digits, '_', '.' and '-', starting with a letter, digit or '_', at most 128 characters";
 

@@ -43,6 +43,8 @@ export interface PlannedImage {
   /** Key of a repository base spec that must be built first. */
   baseKey?: string;
   notBuilt?: NotBuilt;
+  /** The files of `source_root` a LOADED_MODULES copy puts in the image, when the exact engine listed them. */
+  sourceFiles?: string[];
 }
 
 export interface PlanResult {

@@ -101,18 +101,31 @@ export async function planPythonImages(files: readonly string[], opts: PythonPla
   return { images: once(images), errors };
 }
 
+/**
+ * What to give flytekit for the matched files. A package's `__init__.py` is imported (as the
+ * package) whenever one of its modules is; given as a file, flytekit would import it a second time
+ * as the module `pkg.__init__`, which `pyflyte register pkg` never does, and under `--copy none` it
+ * would hash and copy that file twice. Given alone, it stands for its package.
+ */
+export function exactPaths(files: readonly string[]): string[] {
+  const isInit = (f: string): boolean => path.basename(f) === '__init__.py';
+  const modules = files.filter((f) => !isInit(f));
+  return modules.length > 0 ? modules : files.map((f) => path.dirname(f));
+}
+
 async function planExact(files: readonly string[], opts: PythonPlanOptions): Promise<PythonPlan> {
   const { evaluateWithFlytekit } = await import('../exact/flytekit');
   const r = await evaluateWithFlytekit({
     python: opts.python!,
     cwd: opts.cwd,
-    paths: files,
+    paths: exactPaths(files),
     copy: opts.registration === 'non-fast' ? 'none' : 'fast',
     env: userEnv(opts.env),
   });
   const images = r.images.map((x) => {
     const one: Found = { ...x, used: x.status !== 'unused', builder: x.builder ?? undefined };
-    return planned(one, { tag: x.tag, imageName: x.imageName }, x.id, x.registeredName);
+    const p = planned(one, { tag: x.tag, imageName: x.imageName }, x.id, x.registeredName);
+    return x.sourceFiles ? { ...p, sourceFiles: x.sourceFiles } : p;
   });
   return { images: once(images), errors: r.errors };
 }

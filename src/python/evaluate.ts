@@ -295,7 +295,21 @@ function unaryOp(node: Node<'UnaryOp'>, scope: Scope): Val {
   throw unsupported(`the operator ${op} on ${describe(v)}`, where(scope, node));
 }
 
-function argumentsOf(node: Node<'Call'>, scope: Scope): Argument[] {
+/**
+ * The arguments of a call, evaluated. With `only`, just those positions and keywords (when no
+ * `*`/`**` unpacking moves them): the rest of a call such as `ContainerTask(inputs=kwtypes(...))`
+ * does not name an image, so it need not be understood.
+ */
+function argumentsOf(node: Node<'Call'>, scope: Scope, only?: { positions: number; names: readonly string[] }): Argument[] {
+  const unpacks = node.args.some((a) => a.nodeType === 'Starred') || node.keywords.some((k) => k.arg === undefined);
+  if (only && !unpacks) {
+    return [
+      ...node.args.slice(0, only.positions).map((a) => ({ val: evaluate(a, scope), where: where(scope, a) })),
+      ...node.keywords
+        .filter((k) => only.names.includes(k.arg as string))
+        .map((k) => ({ name: k.arg, val: evaluate(k.value, scope), where: where(scope, k) })),
+    ];
+  }
   const out: Argument[] = [];
   for (const a of node.args) {
     if (a.nodeType === 'Starred') {
@@ -333,14 +347,14 @@ function call(node: Node<'Call'>, scope: Scope): Val {
     if (fn.name === 'ImageSpec.from_env') {
       throw unsupported('ImageSpec.from_env()', at, "it reads the running interpreter's version and installed packages");
     }
+    // ContainerTask(name, image, command, inputs=..., ...): only the first two name an image.
+    if (fn.name === 'ContainerTask') return scope.containerTask(argumentsOf(node, scope, { positions: 2, names: ['name', 'image'] }), at);
     const args = argumentsOf(node, scope);
     const positional = args.filter((a) => a.name === undefined);
     const named = (n: string) => args.find((a) => a.name === n);
     switch (fn.name) {
       case 'ImageSpec':
         return scope.newSpec(constructSpec(args, { file: scope.parsed.file, hostMachine: scope.hostMachine, call: at }), at);
-      case 'ContainerTask':
-        return scope.containerTask(args, at);
       case 'os.environ.get':
       case 'os.getenv': {
         const key = args[0] ?? named('key');

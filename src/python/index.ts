@@ -74,7 +74,7 @@ export interface FoundPythonSpec {
   baseOf: string[];
   /** Key of the found spec that is this one's `base_image` (built first), when it is a nested spec. */
   baseKey?: string;
-  /** Whether a task uses it; unused specs are listed but pyflyte never builds them. */
+  /** Whether pyflyte builds it: a task uses it, or it is the base of one that is (unused specs are listed only). */
   used: boolean;
 }
 
@@ -122,7 +122,8 @@ export function findPythonImageSpecs(files: readonly string[], opts: FindOptions
   }
   const specs: FoundPythonSpec[] = [];
   for (const f of collect(program.specs)) {
-    const spec = f.used ? fastRegistrationCopyHandling(f.spec, opts.projectRoot ?? opts.root) : f.spec;
+    // flytekit's copy handling touches the task's own image, not the nested bases it builds first.
+    const spec = f.usedBy.length > 0 ? fastRegistrationCopyHandling(f.spec, opts.projectRoot ?? opts.root) : f.spec;
     const loaded = hashesLoadedModules(spec);
     if (loaded) {
       const p = loaded.keyPos.source_root ?? loaded.keyPos.source_copy_mode;
@@ -173,19 +174,23 @@ function collect(all: SpecObject[]): FoundPythonSpec[] {
   const bySpec = new Map<ImageSpec, SpecObject>();
   for (const o of all) if (!bySpec.has(o.spec)) bySpec.set(o.spec, o);
   const wanted = new Set(all.filter((o) => o.boundName || o.usedBy.length > 0));
-  // A nested base spec is built before the spec that names it, so it is found too.
-  for (const o of [...wanted]) {
-    let base = o.spec.baseSpec;
-    while (base) {
+  const basesOf = (o: SpecObject): SpecObject[] => {
+    const out: SpecObject[] = [];
+    for (let base = o.spec.baseSpec; base; base = base.baseSpec) {
       const b = bySpec.get(base);
-      if (b) wanted.add(b);
-      base = base.baseSpec;
+      if (b) out.push(b);
     }
-  }
+    return out;
+  };
+  // A nested base spec is built before the spec that names it: found, and built when that spec is.
+  for (const o of [...wanted]) for (const b of basesOf(o)) wanted.add(b);
+  const built = new Set(all.filter((o) => o.usedBy.length > 0));
+  for (const o of [...built]) for (const b of basesOf(o)) built.add(b);
   const keys = new Map<SpecObject, string>();
   const taken = new KeyRegistry();
   const ordered = all.filter((o) => wanted.has(o));
-  for (const o of ordered) keys.set(o, taken.claim(o.boundName ?? `${o.origin.module}.line${o.origin.line}`));
+  // A spec no name holds any more (its name was rebound) is keyed by the first task using it.
+  for (const o of ordered) keys.set(o, taken.claim(o.boundName ?? o.usedBy[0] ?? `${o.origin.module}.line${o.origin.line}`));
   return ordered.map((o) => ({
     key: keys.get(o) as string,
     spec: o.spec,
@@ -193,7 +198,7 @@ function collect(all: SpecObject[]): FoundPythonSpec[] {
     usedBy: [...o.usedBy],
     baseOf: ordered.filter((p) => p.spec.baseSpec === o.spec).map((p) => keys.get(p) as string),
     baseKey: o.spec.baseSpec ? keys.get(bySpec.get(o.spec.baseSpec) as SpecObject) : undefined,
-    used: o.usedBy.length > 0,
+    used: built.has(o),
   }));
 }
 

@@ -218,6 +218,10 @@ export class Program {
   }
 
   private bind(st: ModuleState, name: string, b: Binding): void {
+    // `img = img.with_copy(...)`: the name leaves the object it held, as in Python, where flytekit
+    // only ever sees the new one under it.
+    const old = st.globals.get(name);
+    if (old?.ok && old.val.t === 'spec' && old.val.obj.boundName === `${st.name}.${name}`) old.val.obj.boundName = undefined;
     st.globals.set(name, b);
     if (!b.ok) return;
     const label = (v: Val, n: string) => {

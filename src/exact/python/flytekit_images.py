@@ -112,6 +112,23 @@ class _Sites:
         return None if hit is None or hit[0] is not spec else hit[1]
 
 
+def _loaded_source_files(image_spec):
+    """The files flytekit's default builder copies into the image for `source_copy_mode`
+    LOADED_MODULES (what `--copy none` sets): its own `ls_files` over the modules loaded now,
+    relative to source_root. Only the interpreter that imported the project can list them; other
+    modes are listed by the action itself. None when nothing is copied this way."""
+    from flytekit.constants import CopyFileDetection
+    from flytekit.tools.ignore import DockerIgnore, GitIgnore, IgnoreGroup, StandardIgnore
+    from flytekit.tools.script_mode import ls_files
+
+    if image_spec.source_copy_mode != CopyFileDetection.LOADED_MODULES or not image_spec.source_root:
+        return None
+    root = str(image_spec.source_root)
+    ignore = IgnoreGroup(root, [GitIgnore, DockerIgnore, StandardIgnore])
+    files, _ = ls_files(root, CopyFileDetection.LOADED_MODULES, deref_symlinks=False, ignore_group=ignore)
+    return [os.path.relpath(f, root) for f in files]
+
+
 def _install_builders(ImageBuildEngine, NoOpBuilder, ImageSpecBuilder, built):
     """Replace every builder by a stand-in: flytekit's build engine still runs (deep copy, nested
     base built first, real-name bookkeeping) but nothing is checked or built."""
@@ -132,6 +149,8 @@ def _install_builders(ImageBuildEngine, NoOpBuilder, ImageSpecBuilder, built):
             call = {"builder": self.name, "imageName": name, "baseName": base, "realName": name, "id": image_spec.id}
             call["tag"] = image_spec.tag
             call["fields"] = {field: _encode(getattr(image_spec, field)) for field in image_spec.__dataclass_fields__}
+            # Listed when flytekit would build, with the modules loaded then, as its builder lists them.
+            call["sourceFiles"] = _loaded_source_files(image_spec)
             built.append(call)
             if isinstance(self.real, NoOpBuilder):
                 call["realName"] = self.real.build_image(image_spec)
@@ -459,6 +478,12 @@ def main(request):
         if out["ref"] in base_record["baseOf"]:
             base_record["baseOf"].remove(out["ref"])
         out["baseRef"] = ref
+
+    # What flytekit's builder would copy from source_root, for the images it built that way.
+    listed = {c["imageName"]: c["sourceFiles"] for c in built if c["sourceFiles"] is not None}
+    for out in images:
+        if out.get("imageName") in listed:
+            out["sourceFiles"] = listed[out["imageName"]]
 
     return {
         **versions,
