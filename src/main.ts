@@ -27,7 +27,7 @@ import { findSpecFiles, SpecFile } from './discover/specFiles';
 import { planImagesAsync } from './plan/plan';
 import { duplicateKeys } from './plan/keys';
 import { planPythonImages } from './plan/python';
-import { Flyte2Planned, planFlyte2 } from './plan/flyte2';
+import { Flyte2PlanOptions, Flyte2Planned, planFlyte2 } from './plan/flyte2';
 import type { PlannedImage } from './plan/plan';
 import { fsDigests } from './tag/fsDigests';
 
@@ -63,15 +63,16 @@ async function planCheckBuild(inputs: Inputs, files: SpecFile[], checks: Registr
   const named = new Set(inputs.only);
   const digests = fsDigests(inputs.workingDirectory, inputs.workspace);
   // The SDK's interpreter runs while the ImageSpecs are read; its checks start as soon as it answers.
+  const flyte2Options: Flyte2PlanOptions = {
+    python: inputs.python,
+    cwd: inputs.workingDirectory,
+    lines: inputs.flyte2,
+    rootDir: inputs.flyte2RootDir,
+    copyStyle: inputs.flyte2CopyStyle,
+    env: process.env,
+  };
   const flyte2Planning = settled(
-    planFlyte2({
-      python: inputs.python,
-      cwd: inputs.workingDirectory,
-      lines: inputs.flyte2,
-      rootDir: inputs.flyte2RootDir,
-      copyStyle: inputs.flyte2CopyStyle,
-      env: process.env,
-    }).then((f2) => {
+    planFlyte2(flyte2Options).then((f2) => {
       if (f2.errors.length === 0) checks?.startFlyte2(f2.images.filter((p) => named.size === 0 || named.has(p.key)));
       return f2;
     }),
@@ -139,7 +140,7 @@ async function planCheckBuild(inputs: Inputs, files: SpecFile[], checks: Registr
     const built = refused.length > 0 ? { errors: refused } : await runBuildMode(inputs, images, records);
     if (built.errors.length === 0) {
       const stopped = inputs.failFast && records.some((r) => r.status === 'failed');
-      await buildFlyte2(flyte2Builds, records, inputs, stopped);
+      await buildFlyte2(flyte2Builds, records, inputs, flyte2Options, stopped);
     }
     if (built.errors.length > 0) {
       annotateErrors(built.errors, inputs.workingDirectory, inputs.workspace);

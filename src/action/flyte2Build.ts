@@ -6,19 +6,16 @@
  * registry` as `--cache-from/--cache-to` in FLYTE_DOCKER_BUILD_EXTRA_ARGS (one cache tag per
  * environment, as for ImageSpecs; the SDK's own cache variables skip `from_dockerfile` images).
  */
-import * as path from 'node:path';
 import * as core from './core';
 import { SpecError } from '../errors';
 import { cacheArgs } from '../docker/buildxArgs';
 import type { Flyte2BuildItem } from '../flyte2/evaluate';
 import { summarize } from '../exact/errors';
-import type { Flyte2Planned } from '../plan/flyte2';
-import { userEnv } from '../plan/python';
+import { Flyte2PlanOptions, Flyte2Planned, flyte2Request } from '../plan/flyte2';
 import { needsBuild } from './decide';
 import type { Inputs } from './inputs';
 import type { ImageRecord } from './outputs';
 import { annotateErrors, annotationProps } from './report';
-import { findFlyte2Paths } from '../discover/flyte2Paths';
 
 /** The Flyte 2 images build mode builds: the ones the registry lacks (or all with `force`), never those used as named. */
 export function flyte2Needed(flyte2: readonly Flyte2Planned[], records: ImageRecord[], inputs: Inputs): Flyte2Planned[] {
@@ -62,6 +59,7 @@ export async function buildFlyte2(
   needed: readonly Flyte2Planned[],
   records: ImageRecord[],
   inputs: Inputs,
+  planning: Flyte2PlanOptions,
   stopped: boolean,
 ): Promise<void> {
   if (needed.length === 0) return;
@@ -75,21 +73,17 @@ export async function buildFlyte2(
     // The cache service's token would have to reach the user's code, which runs in the same process.
     core.warning('cache: gha is not used for Flyte 2 images (the SDK builds them in a process that runs your code); use cache: registry');
   }
-  const env = userEnv(process.env);
-  const builder = inputs.builder || process.env.BUILDX_BUILDER;
-  if (builder) env.FLYTE_DOCKER_BUILDKIT_BUILDER_NAME = builder;
+  const builder = inputs.builder || planning.env.BUILDX_BUILDER;
+  const request = await flyte2Request({
+    ...planning,
+    env: builder ? { ...planning.env, FLYTE_DOCKER_BUILDKIT_BUILDER_NAME: builder } : planning.env,
+  });
   const { evaluateFlyte2 } = await import('../flyte2/evaluate');
   core.startGroup(`Building ${needed.length} Flyte 2 image(s) with the flyte SDK`);
   let ev;
   try {
     ev = await evaluateFlyte2({
-      python: inputs.python,
-      cwd: inputs.workingDirectory,
-      paths: await findFlyte2Paths(inputs.flyte2, inputs.workingDirectory),
-      rootDir: inputs.flyte2RootDir ? path.resolve(inputs.workingDirectory, inputs.flyte2RootDir) : undefined,
-      copyStyle: inputs.flyte2CopyStyle,
-      recursive: true,
-      env,
+      ...request,
       // A build runs as long as it runs; the interpreter's memory bound would also bind docker.
       limits: { timeoutMs: 6 * 60 * 60_000, memoryBytes: 0 },
       build: {

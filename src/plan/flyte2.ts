@@ -7,7 +7,7 @@
 import * as path from 'node:path';
 import type { SpecError } from '../errors';
 import { findFlyte2Paths } from '../discover/flyte2Paths';
-import type { Flyte2CopyStyle, Flyte2Image, Flyte2Use } from '../flyte2/evaluate';
+import type { Flyte2CopyStyle, Flyte2Image, Flyte2Request, Flyte2Use } from '../flyte2/evaluate';
 import type { ImageSource, NotBuilt } from './plan';
 import { userEnv } from './python';
 
@@ -52,19 +52,23 @@ const AS_NAMED: Record<Exclude<Flyte2Use, 'build'>, string> = {
 
 export async function planFlyte2(opts: Flyte2PlanOptions): Promise<Flyte2Plan> {
   if (opts.lines.length === 0) return { images: [], errors: [] };
-  const paths = await findFlyte2Paths(opts.lines, opts.cwd);
   const { evaluateFlyte2 } = await import('../flyte2/evaluate');
-  const ev = await evaluateFlyte2({
+  const ev = await evaluateFlyte2(await flyte2Request(opts));
+  return { images: ev.images.map(planned), errors: ev.errors };
+}
+
+/** The SDK helper's request for these options: the one way the paths are loaded, for naming and for building. */
+export async function flyte2Request(opts: Flyte2PlanOptions): Promise<Flyte2Request> {
+  return {
     python: opts.python,
     cwd: opts.cwd,
-    paths,
+    paths: await findFlyte2Paths(opts.lines, opts.cwd),
     rootDir: opts.rootDir ? path.resolve(opts.cwd, opts.rootDir) : undefined,
     copyStyle: opts.copyStyle,
     // Folders load as `flyte deploy -r` loads them; `-r` changes nothing for a file.
     recursive: true,
     env: userEnv(opts.env),
-  });
-  return { images: ev.images.map(planned), errors: ev.errors };
+  };
 }
 
 function planned(sdk: Flyte2Image): Flyte2Planned {
