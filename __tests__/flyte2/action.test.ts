@@ -277,6 +277,37 @@ test('build mode: a failed SDK build is located, and fail-fast cancels the next 
   expect(JSON.parse(r.outputs.built)).toEqual([]);
 });
 
+test('hostile: text from the project (a line break and a workflow command in a URI) never becomes a command', async () => {
+  const ws = writeProject({
+    'flows/envs.py': `
+      import flyte
+      img = flyte.Image.from_debian_base(registry="127.0.0.1:5000/x\\n::error title=pwned::owned", name="a").with_pip_packages("a")
+      evil = flyte.TaskEnvironment(name="evil", image=img)
+    `,
+    'used/envs.py': `
+      import flyte
+      plain = flyte.TaskEnvironment(name="plain", image="x\\n::warning::owned")
+    `,
+  });
+  const injected = (r: StepResult) =>
+    r.annotations.filter((a) => a.message === 'owned' || a.props.title === 'pwned').length +
+    r.stdout.split('\n').filter((l) => l.startsWith('::error title=pwned') || l.startsWith('::warning::owned')).length;
+
+  // an image to build must have a valid name: refused, located, before any registry is asked
+  const built = await step(ws, { mode: 'check' });
+  expect(built.exitCode).not.toBe(0);
+  expect(injected(built)).toBe(0);
+  const refused = built.annotations.filter((a) => a.level === 'error' && /is not a valid image reference/.test(a.message));
+  expect(refused.map((a) => [a.props.file, a.props.line])).toEqual([['flows/envs.py', '3']]);
+
+  // an image used as named is reported as the data it is
+  const used = await step(ws, { mode: 'plan', flyte2: 'used' });
+  expect(used.exitCode).toBe(0);
+  expect(injected(used)).toBe(0);
+  expect(JSON.parse(used.outputs['image-map'])).toEqual({ plain: 'x\n::warning::owned' });
+  expect(used.summary).not.toContain('x\n::warning');
+});
+
 test('errors: a key shared with an ImageSpec, a module that fails to import (located), flyte2 without python', async () => {
   const ws = writeProject({
     'flows/envs.py': `

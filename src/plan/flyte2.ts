@@ -5,7 +5,9 @@
  * the ImageSpecs again as `ImageRecord`s, so outputs and the summary have one code path.
  */
 import * as path from 'node:path';
-import type { SpecError } from '../errors';
+import { SpecError } from '../errors';
+import { matchReference } from '../registry/reference';
+import { quoted } from '../util/logSafe';
 import { findFlyte2Paths } from '../discover/flyte2Paths';
 import type { Flyte2CopyStyle, Flyte2Image, Flyte2Request, Flyte2Use } from '../flyte2/evaluate';
 import type { ImageSource, NotBuilt } from './plan';
@@ -54,7 +56,8 @@ export async function planFlyte2(opts: Flyte2PlanOptions): Promise<Flyte2Plan> {
   if (opts.lines.length === 0) return { images: [], errors: [] };
   const { evaluateFlyte2 } = await import('../flyte2/evaluate');
   const ev = await evaluateFlyte2(await flyte2Request(opts));
-  return { images: ev.images.map(planned), errors: ev.errors };
+  const images = ev.images.map(planned);
+  return { images, errors: [...ev.errors, ...images.flatMap(unbuildableName)] };
 }
 
 /** The SDK helper's request for these options: the one way the paths are loaded, for naming and for building. */
@@ -69,6 +72,20 @@ export async function flyte2Request(opts: Flyte2PlanOptions): Promise<Flyte2Requ
     recursive: true,
     env: userEnv(opts.env),
   };
+}
+
+/**
+ * An image to check and build must have a name the registry and buildx accept. The SDK does not
+ * check its registry and name: refused here, located, rather than asked about or built.
+ */
+function unbuildableName(p: Flyte2Planned): SpecError[] {
+  if (p.notBuilt || matchReference(p.image) !== null) return [];
+  return [
+    new SpecError(`the flyte SDK names the image of environment '${p.key}' ${quoted(p.image)}, which is not a valid image reference`, {
+      file: p.source.file || undefined,
+      line: p.source.line,
+    }),
+  ];
 }
 
 function planned(sdk: Flyte2Image): Flyte2Planned {
