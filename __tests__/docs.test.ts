@@ -48,7 +48,7 @@ function section(text: string, heading: string): string {
 
 /** The rows of a `| `name` | … |` table: the name and the other cells. */
 function tableRows(heading: string): Array<{ name: string; cells: string[] }> {
-  return [...section(readme, heading).matchAll(/^\| `([a-z-]+)` \|(.*)\|$/gm)].map((m) => ({
+  return [...section(readme, heading).matchAll(/^\| `([a-z0-9-]+)` \|(.*)\|$/gm)].map((m) => ({
     name: m[1],
     cells: m[2].split(' | ').map((c) => c.trim()),
   }));

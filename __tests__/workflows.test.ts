@@ -330,9 +330,9 @@ test.each([
     /would refuse its inputs: input 'mode' must be one of/,
   ],
   [
-    'a missing required input',
+    'a missing specs input',
     (w: string) => w.replace('specs: images/*.yaml\n          mode: check', 'mode: check'),
-    /required input specs is not set/,
+    /input 'specs' is required/,
   ],
   [
     'an output that does not exist',

@@ -7,6 +7,8 @@ import * as path from 'node:path';
 import {
   baseOutputs,
   checkOutputs,
+  flyte2DeployArgs,
+  flyte2Record,
   flytekitConfig,
   imageArgsProblem,
   leftOutOfImageArgs,
@@ -25,6 +27,8 @@ import { findSpecFiles, SpecFile } from './discover/specFiles';
 import { planImagesAsync } from './plan/plan';
 import { duplicateKeys } from './plan/keys';
 import { planPythonImages } from './plan/python';
+import { Flyte2PlanOptions, Flyte2Planned, planFlyte2 } from './plan/flyte2';
+import type { PlannedImage } from './plan/plan';
 import { fsDigests } from './tag/fsDigests';
 
 function setOutputs(outputs: Outputs): void {
@@ -39,7 +43,7 @@ async function writeSummary(markdown: string): Promise<void> {
 export async function run(): Promise<void> {
   const inputs = readInputs((n) => core.getInputIfGiven(n), process.env, process.cwd());
   if (inputs.mode === 'build') checkSecretSources(inputs.pipSecretMounts, inputs.workingDirectory);
-  const files = await findSpecFiles(inputs.specs, inputs.workingDirectory);
+  const files = inputs.specs ? await findSpecFiles(inputs.specs, inputs.workingDirectory) : [];
   core.info(`Found ${files.length} ImageSpec file(s) and module(s): ${files.map((f) => f.rel).join(', ')}`);
 
   // The registry client and the build code load only in the modes that use them: start-up time is
@@ -58,6 +62,21 @@ async function planCheckBuild(inputs: Inputs, files: SpecFile[], checks: Registr
   // the other specs. With `only`, just the named images: their base specs are known at the end.
   const named = new Set(inputs.only);
   const digests = fsDigests(inputs.workingDirectory, inputs.workspace);
+  // The SDK's interpreter runs while the ImageSpecs are read; its checks start as soon as it answers.
+  const flyte2Options: Flyte2PlanOptions = {
+    python: inputs.python,
+    cwd: inputs.workingDirectory,
+    lines: inputs.flyte2,
+    rootDir: inputs.flyte2RootDir,
+    copyStyle: inputs.flyte2CopyStyle,
+    env: process.env,
+  };
+  const flyte2Planning = settled(
+    planFlyte2(flyte2Options).then((f2) => {
+      if (f2.errors.length === 0) checks?.startFlyte2(f2.images.filter((p) => named.size === 0 || named.has(p.key)));
+      return f2;
+    }),
+  );
   const plan = await planImagesAsync(
     files.filter((f) => f.kind === 'yaml'),
     { cwd: inputs.workingDirectory, hostMachine: inputs.hostMachine, digests },
@@ -76,7 +95,8 @@ async function planCheckBuild(inputs: Inputs, files: SpecFile[], checks: Registr
       registration: inputs.registration,
     },
   );
-  plan.errors.push(...py.errors, ...duplicateKeys([...plan.images, ...py.images]));
+  const f2 = await flyte2Planning();
+  plan.errors.push(...py.errors, ...f2.errors, ...duplicateKeys([...plan.images, ...py.images, ...f2.images]));
   plan.images.push(...py.images);
   if (plan.errors.length > 0) {
     annotateErrors(plan.errors, inputs.workingDirectory, inputs.workspace);
@@ -92,12 +112,20 @@ async function planCheckBuild(inputs: Inputs, files: SpecFile[], checks: Registr
   }
   annotateWarnings(plan.warnings, inputs.workingDirectory, inputs.workspace);
 
-  const images = selectOnly(plan.images, inputs.only);
+  const selected = selectOnly<PlannedImage | Flyte2Planned>([...plan.images, ...f2.images], inputs.only);
+  const images = selected.filter((p): p is PlannedImage => p.origin !== 'flyte2');
+  const flyte2 = selected.filter((p): p is Flyte2Planned => p.origin === 'flyte2');
   const { records, failures } = checks
-    ? await checks.finish(images)
-    : { records: images.map((p) => (p.notBuilt ? notBuiltRecord(p, p.notBuilt) : record(p, 'planned'))), failures: [] };
+    ? await checks.finish(images, flyte2)
+    : {
+        records: [
+          ...images.map((p) => (p.notBuilt ? notBuiltRecord(p, p.notBuilt) : record(p, 'planned'))),
+          ...flyte2.map((p) => flyte2Record(p, p.notBuilt ? p.notBuilt.status : 'planned')),
+        ],
+        failures: [],
+      };
   // What the registry said, before any build changes a status.
-  const notOurs = new Set(images.filter((p) => p.notBuilt).map((p) => p.key));
+  const notOurs = new Set(selected.filter((p) => p.notBuilt).map((p) => p.key));
   const registryOutputs = {
     ...(inputs.mode === 'plan' ? {} : checkOutputs(records)),
     ...matrixOutput(records, (r) => (inputs.mode === 'plan' ? !notOurs.has(r.key) : needsBuild(notOurs.has(r.key), r.status, inputs))),
@@ -106,7 +134,14 @@ async function planCheckBuild(inputs: Inputs, files: SpecFile[], checks: Registr
   const checkFailed = failures.length > 0;
   if (inputs.mode === 'build' && !checkFailed) {
     const { runBuildMode } = await import('./action/buildMode');
-    const built = await runBuildMode(inputs, images, records);
+    const { buildFlyte2, flyte2Needed, flyte2Refusals } = await import('./action/flyte2Build');
+    const flyte2Builds = flyte2Needed(flyte2, records, inputs);
+    const refused = flyte2Refusals(flyte2Builds, inputs);
+    const built = refused.length > 0 ? { errors: refused } : await runBuildMode(inputs, images, records);
+    if (built.errors.length === 0) {
+      const stopped = inputs.failFast && records.some((r) => r.status === 'failed');
+      await buildFlyte2(flyte2Builds, records, inputs, flyte2Options, stopped);
+    }
     if (built.errors.length > 0) {
       annotateErrors(built.errors, inputs.workingDirectory, inputs.workspace);
       await writeSummary(
@@ -133,12 +168,26 @@ async function planCheckBuild(inputs: Inputs, files: SpecFile[], checks: Registr
   setOutputs({
     ...baseOutputs(records),
     'flytekit-config': writeFlytekitConfig(records),
+    'flyte2-deploy-args': flyte2DeployArgs(inputs),
     ...registryOutputs,
     ...(inputs.mode === 'build' ? { built: JSON.stringify(records.filter((r) => r.status === 'built').map((r) => r.image)) } : {}),
   });
   await writeSummary(summaryMarkdown(`ImageSpec images (${inputs.mode})`, records));
   if (failures.length > 0)
     core.setFailed(`${checkFailed ? 'the registry check failed' : 'not every image was built'}: ${failures.join(', ')}`);
+}
+
+/** A promise whose rejection is held until it is awaited: the caller awaits it after other work. */
+function settled<T>(p: Promise<T>): () => Promise<T> {
+  const held = p.then(
+    (value) => ({ ok: true as const, value }),
+    (error: unknown) => ({ ok: false as const, error }),
+  );
+  return async () => {
+    const r = await held;
+    if (r.ok) return r.value;
+    throw r.error;
+  };
 }
 
 /** The flytekit config file for `pyflyte --config`, in the runner's temp folder (the working directory outside a runner). */

@@ -1,4 +1,5 @@
 import { parseSecretMounts, readInputs } from '../../src/action/inputs';
+import { flyte2DeployArgs } from '../../src/action/outputs';
 import { decide } from '../../src/action/decide';
 import { buildOrder } from '../../src/action/buildMode';
 import type { PlannedImage } from '../../src/plan/plan';
@@ -41,6 +42,41 @@ describe('inputs', () => {
     [{ 'on-unknown': 'ignore' }, "input 'on-unknown' must be one of fail, build, skip"],
     [{ 'pip-secret-mounts': '.netrc' }, 'is not <local file>:<absolute target>'],
   ])('%j is refused', (values, message) => {
+    expect(() => readInputs(reader({ specs: 'x', ...values }), {}, '/')).toThrow(message);
+  });
+
+  test('flyte2: module lines, root dir and copy style; specs may then be left out', () => {
+    const i = readInputs(
+      reader({ flyte2: 'flows/*.py\n# a comment\n\n envs ', python: '/venv/bin/python', 'flyte2-root-dir': 'src/pkg' }),
+      {},
+      '/',
+    );
+    expect(i).toMatchObject({ specs: '', flyte2: ['flows/*.py', 'envs'], flyte2RootDir: 'src/pkg', flyte2CopyStyle: 'loaded_modules' });
+    expect(readInputs(reader({ specs: 'x' }), {}, '/')).toMatchObject({ flyte2: [], flyte2RootDir: '' });
+  });
+
+  test('flyte2-deploy-args: the naming options as given, nothing without flyte2', () => {
+    const read = (values: Record<string, string>) => flyte2DeployArgs(readInputs(reader({ python: 'py', ...values }), {}, '/'));
+    expect(read({ flyte2: 'envs.py' })).toBe('--copy-style loaded_modules');
+    expect(read({ flyte2: 'envs.py', 'flyte2-copy-style': 'all', 'flyte2-root-dir': 'src/pkg' })).toBe(
+      '--copy-style all --root-dir src/pkg',
+    );
+    expect(read({ specs: 'x' })).toBe('');
+  });
+
+  test.each([
+    [{ specs: '' }, "input 'specs' is required (one glob or path a line) unless 'flyte2' names Flyte 2 modules"],
+    [{ specs: '', flyte2: '# only a comment' }, "input 'specs' is required"],
+    [{ flyte2: 'envs.py' }, "input 'flyte2' needs the 'python' input"],
+    [
+      { flyte2: 'envs.py', python: 'py', 'flyte2-copy-style': 'custom' },
+      "input 'flyte2-copy-style' must be one of loaded_modules, all, none",
+    ],
+    [{ flyte2: 'envs.py', python: 'py', 'flyte2-copy-style': '' }, "input 'flyte2-copy-style' is empty"],
+    [{ flyte2: 'envs.py', python: 'py', 'flyte2-root-dir': 'a dir' }, "input 'flyte2-root-dir' must be a path of letters"],
+    [{ flyte2: 'envs.py', python: 'py', 'flyte2-root-dir': '$(id)' }, "input 'flyte2-root-dir' must be a path of letters"],
+    [{ 'flyte2-root-dir': 'src' }, "input 'flyte2-root-dir' has no effect without 'flyte2'"],
+  ])('flyte2 %j is refused', (values, message) => {
     expect(() => readInputs(reader({ specs: 'x', ...values }), {}, '/')).toThrow(message);
   });
 

@@ -30,6 +30,7 @@ function image(key: string, uri: string, platforms: string[], use: Flyte2Image['
     pythonVersion: '3.12',
     dockerfile: null,
     layers: [],
+    source: null,
   };
 }
 

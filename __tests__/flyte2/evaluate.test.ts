@@ -69,7 +69,10 @@ describe('evaluateFlyte2 names every environment as the SDK does', () => {
     expect(got.train.uri).toBe(`localhost:30000/team/app:${got.train.tag}`);
     expect(got.train.tag).toMatch(/^[0-9a-f]{32}$/);
     // an equal image in a second environment (the SDK's build is memoised per image) is reported for both
-    expect(got.same).toEqual({ ...got.train, key: 'same' });
+    expect(got.same).toEqual({ ...got.train, key: 'same', source: { file: 'app/envs.py', line: 5 } });
+    // where each environment is written, for annotations and the summary
+    expect(got.train.source).toEqual({ file: 'app/envs.py', line: 4 });
+    expect(got.df.source).toEqual({ file: 'app/envs.py', line: 12 });
     expect(got.moved.uri).toBe(`localhost:30001/other/renamed:${got.train.tag}`);
     expect(got.plain).toMatchObject({ use: 'uri', uri: 'docker.io/library/python:3.12-slim', platforms: [] });
     expect(got.default_base).toMatchObject({ use: 'base', tag: null });

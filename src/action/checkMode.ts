@@ -1,12 +1,16 @@
 import * as core from './core';
 import type { PlannedImage } from '../plan/plan';
+import type { Flyte2Planned } from '../plan/flyte2';
 import { RegistryClient } from '../registry';
+import type { ImageCheckResult, ImageQuery } from '../registry/check';
+import { flyte2Checks, flyte2Queries } from '../flyte2/check';
 import { limiter } from '../util/limit';
 import type { ImageStatus } from '../registry/types';
 import { fieldWhere } from '../imagespec/postInit';
+import type { Where } from '../errors';
 import { decide } from './decide';
 import type { Inputs } from './inputs';
-import { ImageRecord, notBuiltRecord, record } from './outputs';
+import { flyte2Record, ImageRecord, notBuiltRecord, record } from './outputs';
 import { annotationProps } from './report';
 
 /**
@@ -19,6 +23,8 @@ export class RegistryChecks {
   private readonly client: RegistryClient;
   private readonly gate: <R>(task: () => Promise<R>) => Promise<R>;
   private readonly started = new Map<string, Promise<ImageStatus>>();
+  /** Flyte 2 checks by query (reference and platforms): environments with equal images share one. */
+  private readonly startedFlyte2 = new Map<string, Promise<ImageStatus>>();
 
   constructor(private readonly inputs: Inputs) {
     this.client = new RegistryClient({
@@ -42,37 +48,75 @@ export class RegistryChecks {
     );
   }
 
+  /** Starts checking the Flyte 2 images the SDK would build (flyte2Queries: those with a registry). */
+  startFlyte2(images: readonly Flyte2Planned[]): void {
+    for (const q of flyte2Queries(images.map((p) => p.sdk))) {
+      const k = queryKey(q);
+      if (!this.startedFlyte2.has(k))
+        this.startedFlyte2.set(
+          k,
+          this.gate(() => this.client.check(q)),
+        );
+    }
+  }
+
   close(): void {
     this.client.close();
   }
 
-  /** Checks whatever has not started, waits for all, and decides each image's status. */
-  async finish(images: PlannedImage[]): Promise<{ records: ImageRecord[]; failures: string[] }> {
+  /**
+   * Checks whatever has not started, waits for all, and decides each image's status: the
+   * ImageSpecs' records, then the Flyte 2 environments'.
+   */
+  async finish(images: PlannedImage[], flyte2: readonly Flyte2Planned[] = []): Promise<{ records: ImageRecord[]; failures: string[] }> {
     images.forEach((p) => this.start(p));
+    this.startFlyte2(flyte2);
     const statuses = new Map<string, ImageStatus>();
+    const queries = flyte2Queries(flyte2.map((p) => p.sdk));
+    let results: ImageCheckResult[];
     try {
       for (const p of images) if (!p.notBuilt) statuses.set(p.key, await this.started.get(p.key)!);
+      results = await Promise.all(queries.map(async (q) => ({ ref: q.ref, result: await this.startedFlyte2.get(queryKey(q))! })));
     } finally {
       this.close();
     }
     const failures: string[] = [];
     const records = images.map((p) => {
       if (p.notBuilt) return notBuiltRecord(p, p.notBuilt);
-      const d = decide(statuses.get(p.key)!, this.inputs.onUnknown);
-      const r: ImageRecord = { ...record(p, d.status), reason: d.reason, digest: d.digest };
-      const at = annotationProps(fieldWhere(p.spec, 'name'), this.inputs.workingDirectory, this.inputs.workspace);
-      if (d.fatal) {
-        core.error(`${p.image}: cannot tell whether the image exists: ${d.reason}`, { ...at, title: 'Registry check failed' });
-        failures.push(p.key);
-      } else if (d.status === 'unknown') {
-        core.warning(`${p.image}: cannot tell whether the image exists (${d.reason}); on-unknown: ${this.inputs.onUnknown}`, at);
-      }
-      if (d.status === 'missing' && this.inputs.failOnMissing && this.inputs.mode === 'check') {
-        core.error(`${p.image} is not in the registry`, { ...at, title: 'Image missing' });
-        failures.push(p.key);
-      }
-      return r;
+      return this.judge(record(p, 'planned'), statuses.get(p.key)!, fieldWhere(p.spec, 'name'), failures);
+    });
+    const checks = flyte2Checks(
+      flyte2.map((p) => p.sdk),
+      results,
+    );
+    flyte2.forEach((p, i) => {
+      const c = checks[i];
+      records.push(
+        c.check === 'checked' ? this.judge(flyte2Record(p, 'planned'), c.result, p.source, failures) : flyte2Record(p, 'external'),
+      );
     });
     return { records, failures: [...new Set(failures)] };
   }
+
+  /** An image's record after the registry's answer, with the annotations the answer calls for. */
+  private judge(base: ImageRecord, s: ImageStatus, where: Where, failures: string[]): ImageRecord {
+    const d = decide(s, this.inputs.onUnknown);
+    const r: ImageRecord = { ...base, status: d.status, reason: d.reason, digest: d.digest };
+    const at = annotationProps(where, this.inputs.workingDirectory, this.inputs.workspace);
+    if (d.fatal) {
+      core.error(`${r.image}: cannot tell whether the image exists: ${d.reason}`, { ...at, title: 'Registry check failed' });
+      failures.push(r.key);
+    } else if (d.status === 'unknown') {
+      core.warning(`${r.image}: cannot tell whether the image exists (${d.reason}); on-unknown: ${this.inputs.onUnknown}`, at);
+    }
+    if (d.status === 'missing' && this.inputs.failOnMissing && this.inputs.mode === 'check') {
+      core.error(`${r.image} is not in the registry`, { ...at, title: 'Image missing' });
+      failures.push(r.key);
+    }
+    return r;
+  }
+}
+
+function queryKey(q: ImageQuery): string {
+  return `${q.ref}\0${typeof q.platforms === 'string' ? q.platforms : (q.platforms ?? []).join(',')}`;
 }

@@ -3,6 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { InputError, SpecError } from '../errors';
 import type { Registration } from '../plan/python';
+import type { Flyte2CopyStyle } from '../flyte2/evaluate';
 import { checkMountTarget, checkPythonVersion } from '../docker/sanitize';
 import { KEY_GRAMMAR, KEY_RE } from '../plan/keys';
 import { isRegistryHost, isRepository } from '../registry/reference';
@@ -42,6 +43,12 @@ export interface Inputs {
   python: string;
   /** How pyflyte registers: `fast` (its default) or `non-fast` (`--copy none`; needs `python`). */
   registration: Registration;
+  /** Flyte 2 modules and folders (globs or paths, relative to the working directory), one an item; empty: none. */
+  flyte2: string[];
+  /** `flyte deploy --root-dir` as given (relative to the working directory); '' for the CLI's default, the working directory. */
+  flyte2RootDir: string;
+  /** `flyte deploy --copy-style`: decides the code bundle layer, and so the tag, of images that have one. */
+  flyte2CopyStyle: Flyte2CopyStyle;
 }
 
 /** `src:target` a line, e.g. `.netrc:/root/.netrc`; `src` resolves against the working directory. */
@@ -154,6 +161,12 @@ const MACHINE_RE = /^[A-Za-z0-9_.-]{1,64}$/;
 /** A flytekit release or pre-release version (PEP 440 characters). */
 const VERSION_RE = /^[A-Za-z0-9][A-Za-z0-9.+!_-]{0,63}$/;
 
+/**
+ * `flyte2-root-dir` goes on into the `flyte2-deploy-args` output, which workflows word-split: a path
+ * of plain characters only, so it stays one word and carries no shell syntax.
+ */
+const DEPLOY_PATH_RE = /^[A-Za-z0-9_./@+-]{1,1024}$/;
+
 /** A list input: one item a line or comma-separated, blank items dropped. */
 export function listInput(value: string): string[] {
   return value
@@ -187,7 +200,31 @@ export function readInputs(get: GetInput, env: NodeJS.ProcessEnv, cwd: string): 
   const wd = text('working-directory');
   const workingDirectory = wd ? path.resolve(workspace, wd) : workspace;
   const specs = text('specs');
-  if (!specs) throw new InputError("input 'specs' is required: one glob or path a line", 'specs');
+  const flyte2 = text('flyte2')
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('#'));
+  if (!specs && flyte2.length === 0) {
+    throw new InputError("input 'specs' is required (one glob or path a line) unless 'flyte2' names Flyte 2 modules", 'specs');
+  }
+  const python = text('python');
+  // Flyte 2 images exist only in Python: without the project's own SDK there is nothing to read them with.
+  if (flyte2.length > 0 && !python) {
+    throw new InputError(
+      "input 'flyte2' needs the 'python' input: an interpreter where your project and its flyte SDK are installed (the images are named by that SDK)",
+      'flyte2',
+    );
+  }
+  const flyte2RootDir = text('flyte2-root-dir');
+  if (flyte2RootDir && !DEPLOY_PATH_RE.test(flyte2RootDir)) {
+    throw new InputError(
+      `input 'flyte2-root-dir' must be a path of letters, digits, '_', '.', '/', '@', '+' and '-' (it is passed on to flyte deploy); got ${quoted(flyte2RootDir)}`,
+      'flyte2-root-dir',
+    );
+  }
+  if (flyte2RootDir && flyte2.length === 0) {
+    throw new InputError("input 'flyte2-root-dir' has no effect without 'flyte2'", 'flyte2-root-dir');
+  }
   const only = listInput(text('only'));
   const badKeys = only.filter((k) => !KEY_RE.test(k));
   if (badKeys.length > 0) {
@@ -224,8 +261,11 @@ export function readInputs(get: GetInput, env: NodeJS.ProcessEnv, cwd: string): 
     only,
     cacheMounts: boolInput('cache-mounts', get('cache-mounts'), true),
     pipSecretMounts: parseSecretMounts(text('pip-secret-mounts'), workingDirectory),
-    python: text('python'),
+    python,
     registration: oneOf('registration', get('registration'), ['fast', 'non-fast'] as const, 'fast'),
+    flyte2,
+    flyte2RootDir,
+    flyte2CopyStyle: oneOf('flyte2-copy-style', get('flyte2-copy-style'), ['loaded_modules', 'all', 'none'] as const, 'loaded_modules'),
   };
 }
 

@@ -1,4 +1,6 @@
 import type { NotBuilt, PlannedImage } from '../plan/plan';
+import type { Flyte2Planned } from '../plan/flyte2';
+import type { Inputs } from './inputs';
 import { KEY_RE, SPEC_ID_RE } from '../plan/keys';
 import { matchReference } from '../registry/reference';
 
@@ -6,7 +8,8 @@ import { matchReference } from '../registry/reference';
  * Every status an image can have in the outputs. `planned`: plan mode, nothing asked; `exists`,
  * `missing`, `unknown`: what the registry said; `built`, `failed`, `cancelled`: what a build did;
  * `skipped`: nothing to build (`builder: noop`); `unused`: an ImageSpec in Python that no task uses;
- * `external`: a builder other than flytekit's default builds and names it (e.g. `builder="union"`).
+ * `external`: a builder other than flytekit's default builds and names it (e.g. `builder="union"`),
+ * or a Flyte 2 environment uses its image as named (a string, a config ref, an unmodified base).
  */
 export type ImageStatusName =
   'planned' | 'exists' | 'missing' | 'unknown' | 'built' | 'failed' | 'cancelled' | 'skipped' | 'unused' | 'external';
@@ -18,14 +21,14 @@ export interface ImageRecord {
   file: string;
   /** Where in `file`, for files that hold more than one image (Python). */
   line?: number;
-  /** `yaml` (a spec file) or `python` (an ImageSpec in Python code). */
-  origin: 'yaml' | 'python';
-  /** The image repository name after flytekit's normalisation (lower-cased). */
+  /** `yaml` (a spec file), `python` (an ImageSpec in Python code) or `flyte2` (a Flyte 2 environment's image). */
+  origin: 'yaml' | 'python' | 'flyte2';
+  /** The image repository name after flytekit's normalisation (lower-cased); the SDK's `name` for Flyte 2. */
   name: string;
   tag: string;
   /** Full reference `pyflyte` will use: `registry/name:tag` (or `base_image` for `builder: noop`). */
   image: string;
-  /** `ImageSpec.id`, baked into the image as `_F_IMG_ID`. */
+  /** `ImageSpec.id`, baked into the image as `_F_IMG_ID`; '' for Flyte 2 (the SDK bakes in the URI). */
   id: string;
   status: ImageStatusName;
   /** Why the status is what it is, when that is not obvious (unknown, failed, skipped). */
@@ -53,7 +56,10 @@ export function leftOutOfImageArgs(records: ImageRecord[]): ImageRecord[] {
   return records.filter((r) => isRegistered(r) && imageArgsProblem(r) !== undefined);
 }
 
-/** The outputs every mode sets. Keys appear in plan order: YAML specs by (sorted) file, then Python images as their engine found them. */
+/**
+ * The outputs every mode sets. Keys appear in plan order: YAML specs by (sorted) file, then Python
+ * images as their engine found them, then Flyte 2 environments in the order the SDK loaded them.
+ */
 export function baseOutputs(records: ImageRecord[]): Outputs {
   const map: Record<string, string> = {};
   for (const r of records) map[r.key] = r.image;
@@ -72,12 +78,28 @@ export function baseOutputs(records: ImageRecord[]): Outputs {
  * spec is named by its key; an ImageSpec in Python by its `id`, which flytekit looks up before it
  * checks or builds anything. Images no task uses, and images another builder names, are left out.
  */
+/**
+ * Whether pyflyte is told about an image. Flyte 2 images never are: `flyte deploy --image name=uri`
+ * names config image refs (`Image.from_ref_name`), not environments, and deploy recomputes every
+ * environment's image itself (see `flyte2DeployArgs`).
+ */
 function isRegistered(r: ImageRecord): boolean {
-  return r.status !== 'unused' && r.status !== 'external';
+  return r.origin !== 'flyte2' && r.status !== 'unused' && r.status !== 'external';
 }
 
 function registeredAs(r: ImageRecord): [name: string, image: string] {
   return [r.origin === 'python' ? r.id : r.key, r.image];
+}
+
+/**
+ * `flyte2-deploy-args`: the `flyte deploy` options that decide the images' names beyond the code,
+ * as the action used them. Deploy takes no list of built images for environments: it recomputes each
+ * URI and asks the registry, so it finds what the action checked or pushed only when it names the
+ * images alike (same options, same SDK and Python, run in the working directory). Empty without `flyte2`.
+ */
+export function flyte2DeployArgs(inputs: Pick<Inputs, 'flyte2' | 'flyte2RootDir' | 'flyte2CopyStyle'>): string {
+  if (inputs.flyte2.length === 0) return '';
+  return [`--copy-style ${inputs.flyte2CopyStyle}`, ...(inputs.flyte2RootDir ? [`--root-dir ${inputs.flyte2RootDir}`] : [])].join(' ');
 }
 
 export function flytekitConfig(records: ImageRecord[]): string {
@@ -117,6 +139,22 @@ export function record(p: PlannedImage, status: ImageStatusName): ImageRecord {
     image: p.image,
     id: p.id,
     status,
+  };
+}
+
+/** The record of a Flyte 2 environment's image. */
+export function flyte2Record(p: Flyte2Planned, status: ImageStatusName): ImageRecord {
+  return {
+    key: p.key,
+    file: p.source.file,
+    ...(p.source.line !== undefined ? { line: p.source.line } : {}),
+    origin: 'flyte2',
+    name: p.sdk.name ?? '',
+    tag: p.sdk.tag ?? '',
+    image: p.image,
+    id: '',
+    status,
+    ...(p.notBuilt && status === p.notBuilt.status ? { reason: p.notBuilt.reason } : {}),
   };
 }
 

@@ -21,7 +21,7 @@ export function kindOf(file: string): SpecFile['kind'] {
 }
 
 /** Directories no one keeps ImageSpecs in, which a `**` pattern would otherwise crawl. */
-const ALWAYS_IGNORED = ['**/node_modules/**', '**/.git/**'];
+export const ALWAYS_IGNORED = ['**/node_modules/**', '**/.git/**'];
 
 /** Code-point order (not UTF-16 order), so astral characters sort the way Python and Go sort them. */
 export function codePointCompare(a: string, b: string): number {
@@ -98,6 +98,6 @@ export async function findSpecFiles(patternsInput: string, cwd: string): Promise
 }
 
 /** fast-glob matches `./x` literally as a path segment, so drop it; absolute patterns pass through. */
-function toGlob(pattern: string): string {
+export function toGlob(pattern: string): string {
   return path.isAbsolute(pattern) ? pattern : pattern.replace(/^(\.\/)+/, '');
 }

@@ -25,7 +25,7 @@
  *   SDK's builder instead (see the report of issue 15).
  */
 import { Where } from '../errors';
-import { arr, obj, optText, ProtocolError, pythonException, text } from '../exact/decode';
+import { arr, obj, optCount, optText, ProtocolError, pythonException, text } from '../exact/decode';
 import { ExactError, locate, PythonException, quoted, summarize } from '../exact/errors';
 import { Limits, runHelper } from '../exact/interpreter';
 import { KEY_RE } from '../plan/keys';
@@ -46,6 +46,31 @@ export interface Flyte2Request {
   env?: Readonly<Record<string, string>>;
   limits?: Partial<Limits>;
   maxFrames?: number;
+  /**
+   * Build these environments' images through the SDK's own engine and builder after naming them
+   * (nothing is built when naming gave errors). Each `uri` is what the action checked: an image the
+   * SDK now names differently is not built.
+   */
+  build?: { environments: Flyte2BuildItem[]; failFast: boolean };
+}
+
+export interface Flyte2BuildItem {
+  env: string;
+  uri: string;
+  /**
+   * FLYTE_DOCKER_BUILD_EXTRA_ARGS for this build (split by `shlex.split`): the SDK adds it to every
+   * local build, while its cache variables reach only images without a Dockerfile of their own.
+   */
+  extraArgs?: string;
+}
+
+export interface Flyte2Build {
+  env: string;
+  status: 'built' | 'failed' | 'cancelled';
+  /** Why a build failed: the SDK's exception, or the helper's own words. */
+  python?: PythonException;
+  message?: string;
+  ms?: number;
 }
 
 export interface Flyte2Image {
@@ -69,6 +94,13 @@ export interface Flyte2Image {
   dockerfile: string | null;
   /** The SDK's layer classes, in order (`PipPackages`, `AptPackages`, `CodeBundleLayer`, …). */
   layers: string[];
+  /** Where the environment is written (relative to cwd when under it), when the helper could tell. */
+  source: Flyte2Source | null;
+}
+
+export interface Flyte2Source {
+  file: string;
+  line: number | null;
 }
 
 export interface Flyte2Run {
@@ -82,6 +114,8 @@ export interface Flyte2Run {
 export interface Flyte2Evaluation {
   images: Flyte2Image[];
   errors: ExactError[];
+  /** What `build` asked for, in its order. */
+  builds: Flyte2Build[];
   run?: Flyte2Run;
 }
 
@@ -93,12 +127,13 @@ export async function evaluateFlyte2(req: Flyte2Request): Promise<Flyte2Evaluati
     recursive: req.recursive ?? false,
     config: req.config ?? null,
     maxFrames: req.maxFrames ?? 6,
+    build: req.build ?? null,
   };
   let answer;
   try {
     answer = await runHelper({ python: req.python, helper: 'flyte2_images.py', request, cwd: req.cwd, env: req.env, limits: req.limits });
   } catch (e) {
-    if (e instanceof ExactError) return { images: [], errors: [e] };
+    if (e instanceof ExactError) return { images: [], errors: [e], builds: [] };
     throw e;
   }
   try {
@@ -109,6 +144,7 @@ export async function evaluateFlyte2(req: Flyte2Request): Promise<Flyte2Evaluati
     return {
       images: [],
       errors: [new ExactError(`the Python helper's answer is malformed (${e.message})`, { kind: 'protocol', log: answer.log })],
+      builds: [],
     };
   }
 }
@@ -122,11 +158,16 @@ export function readAnswer(result: unknown, log: string, ms: number): Flyte2Eval
     const python = pythonException(f.exception, 'result.fatal.exception');
     const what =
       f.kind === 'init' ? 'the flyte SDK could not read its configuration' : 'the flyte SDK could not be loaded in this interpreter';
-    return { images: [], errors: [new ExactError(`${what}: ${summarize(python)}`, { kind: 'helper', python, log }, locate(python))] };
+    return {
+      images: [],
+      errors: [new ExactError(`${what}: ${summarize(python)}`, { kind: 'helper', python, log }, locate(python))],
+      builds: [],
+    };
   }
   const out: Flyte2Evaluation = {
     images: [],
     errors: arr(r.errors, 'result.errors').map((e, i) => helperError(e, `result.errors[${i}]`, log)),
+    builds: r.builds === undefined ? [] : arr(r.builds, 'result.builds').map((b, i) => readBuild(b, `result.builds[${i}]`)),
     run: {
       flyte: text(r.flyte, 'result.flyte', 64),
       python: text(r.python, 'result.python', 64),
@@ -141,14 +182,16 @@ export function readAnswer(result: unknown, log: string, ms: number): Flyte2Eval
     const e = obj(v, at);
     const env = text(e.env, `${at}.env`, 4096);
     const environmentType = text(e.type, `${at}.type`, 256);
-    const image = environmentImage(e, at, env, environmentType);
+    const source = e.source === undefined ? null : readSource(e.source, `${at}.source`);
+    const where: Where = !source ? {} : source.line === null ? { file: source.file } : { file: source.file, line: source.line };
+    const image = environmentImage(e, at, env, environmentType, source);
     if (image.invalid) {
       const python = image.invalid;
       out.errors.push(
         new ExactError(
           `the flyte SDK refuses the image of environment ${quoted(env)}: ${summarize(python)}`,
           { kind: 'image', python, entity: env },
-          locate(python),
+          source ? where : locate(python),
         ),
       );
     }
@@ -157,21 +200,26 @@ export function readAnswer(result: unknown, log: string, ms: number): Flyte2Eval
         new ExactError(
           `the flyte SDK named the image of environment ${quoted(env)} on a path this action does not know (flyte ${quoted(out.run?.flyte ?? '')})`,
           { kind: 'image', entity: env },
+          where,
         ),
       );
     }
     if (!KEY_RE.test(env)) {
       out.errors.push(
-        new ExactError(`environment name ${quoted(env)} cannot be an image key (keys match ${KEY_RE.source}); rename the environment`, {
-          kind: 'key',
-          entity: env,
-        }),
+        new ExactError(
+          `environment name ${quoted(env)} cannot be an image key (keys match ${KEY_RE.source}); rename the environment`,
+          {
+            kind: 'key',
+            entity: env,
+          },
+          where,
+        ),
       );
       continue;
     }
     if (seen.has(env)) {
       out.errors.push(
-        new ExactError(`two environments are named ${quoted(env)}; environment names must be unique`, { kind: 'key', entity: env }),
+        new ExactError(`two environments are named ${quoted(env)}; environment names must be unique`, { kind: 'key', entity: env }, where),
       );
       continue;
     }
@@ -181,11 +229,32 @@ export function readAnswer(result: unknown, log: string, ms: number): Flyte2Eval
   return out;
 }
 
+const BUILD_STATUSES: ReadonlySet<string> = new Set<Flyte2Build['status']>(['built', 'failed', 'cancelled']);
+
+function readBuild(v: unknown, at: string): Flyte2Build {
+  const o = obj(v, at);
+  const status = text(o.status, `${at}.status`, 16);
+  if (!BUILD_STATUSES.has(status)) throw new ProtocolError('unknown build status', `${at}.status`);
+  const b: Flyte2Build = { env: text(o.env, `${at}.env`, 4096), status: status as Flyte2Build['status'] };
+  if (o.exception !== undefined) b.python = pythonException(o.exception, `${at}.exception`);
+  const message = optText(o.message, `${at}.message`, 4096);
+  if (message !== null) b.message = message;
+  const ms = optCount(o.ms, `${at}.ms`);
+  if (ms !== null) b.ms = ms;
+  return b;
+}
+
+function readSource(v: unknown, at: string): Flyte2Source {
+  const o = obj(v, at);
+  return { file: text(o.file, `${at}.file`, 4096), line: optCount(o.line, `${at}.line`) };
+}
+
 function environmentImage(
   e: Record<string, unknown>,
   at: string,
   key: string,
   environmentType: string,
+  source: Flyte2Source | null,
 ): { record?: Flyte2Image; invalid?: PythonException; unrecorded?: true } {
   const plain = (use: Flyte2Use, uri: string): Flyte2Image => ({
     key,
@@ -200,6 +269,7 @@ function environmentImage(
     pythonVersion: null,
     dockerfile: null,
     layers: [],
+    source,
   });
   if (e.image !== undefined) {
     const m = obj(e.image, `${at}.image`);
@@ -218,6 +288,7 @@ function environmentImage(
       pythonVersion: optText(m.pythonVersion, `${at}.image.pythonVersion`, 64),
       dockerfile: optText(m.dockerfile, `${at}.image.dockerfile`, 4096),
       layers: arr(m.layers, `${at}.image.layers`).map((l, j) => text(l, `${at}.image.layers[${j}]`, 256)),
+      source,
     };
     if (unmodified) record.tag = null;
     const invalid = m.invalid === undefined ? undefined : pythonException(m.invalid, `${at}.image.invalid`);

@@ -39,9 +39,9 @@ export class KeyRegistry {
   }
 }
 
-/** A YAML spec file and an ImageSpec in Python may not share a key: outputs name images by key. */
-export function duplicateKeys(images: PlannedImage[]): SpecError[] {
-  const seen = new Map<string, PlannedImage>();
+/** A YAML spec file, an ImageSpec in Python and a Flyte 2 environment may not share a key: outputs name images by key. */
+export function duplicateKeys(images: ReadonlyArray<Pick<PlannedImage, 'key' | 'source'>>): SpecError[] {
+  const seen = new Map<string, Pick<PlannedImage, 'key' | 'source'>>();
   const errors: SpecError[] = [];
   for (const p of images) {
     const other = seen.get(p.key);

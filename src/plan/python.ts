@@ -51,7 +51,7 @@ function notBuilt(f: Found): NotBuilt | undefined {
 }
 
 /** Runtime variables the runner gives an action, never a `run:` step: user code does not see them. */
-function userEnv(env: NodeJS.ProcessEnv): Record<string, string> {
+export function userEnv(env: NodeJS.ProcessEnv): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(env)) {
     if (v !== undefined && !/^(ACTIONS_|INPUT_|STATE_)/.test(k)) out[k] = v;

@@ -6,7 +6,7 @@ import type { PlannedImage } from './plan';
  * a matrix job building `app` must be able to build `app`'s base when that is missing too. Every
  * key must name a spec, so a typo in a matrix cannot silently turn into a job that does nothing.
  */
-export function selectOnly(images: PlannedImage[], only: string[]): PlannedImage[] {
+export function selectOnly<T extends Pick<PlannedImage, 'key' | 'baseKey'>>(images: T[], only: string[]): T[] {
   if (only.length === 0) return images;
   const byKey = new Map(images.map((p) => [p.key, p]));
   const unknown = only.filter((k) => !byKey.has(k));
