@@ -226,6 +226,7 @@ const SHOWN_IN: Record<string, string[]> = {
   'README.md': ['push-main.yml', 'pull-request.yml', 'fan-out.yml'],
   'docs/workflows.md': ['force-rebuild.yml', 'remote-builder.yml'],
   'docs/python.md': ['python-project.yml'],
+  'docs/flyte2.md': ['flyte2-project.yml'],
 };
 const docBlocks = Object.keys(SHOWN_IN).flatMap(yamlBlocks);
 const exampleDir = path.join(REPO_ROOT, 'examples', 'workflows');

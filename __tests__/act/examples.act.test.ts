@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ActRun, runAct, stepResults } from '../support/act';
-import { loadInfraEnv } from '../support/fixtures';
+import { loadInfraEnv, tagExists } from '../support/fixtures';
 import { REPO_ROOT } from '../support/runner';
 import { Obj, rewriteExample } from './rewriteExample';
 import { execFileSync } from 'node:child_process';
@@ -41,7 +41,11 @@ async function runExample(file: string, opts: { event: 'push' | 'pull_request' |
     // workflow_dispatch inputs travel in the payload, as GitHub sends them; act reads them there.
     payload: (opts.payload as Obj | undefined) ?? (inputs ? { inputs } : undefined),
     node: 24,
-    hostEnv: { BUILDX_CONFIG: buildxConfig, IMAGESPEC_FLYTEKIT_PYTHON: process.env.IMAGESPEC_FLYTEKIT_PYTHON ?? '' },
+    hostEnv: {
+      BUILDX_CONFIG: buildxConfig,
+      IMAGESPEC_FLYTEKIT_PYTHON: process.env.IMAGESPEC_FLYTEKIT_PYTHON ?? '',
+      IMAGESPEC_FLYTE2_PYTHON: process.env.IMAGESPEC_FLYTE2_PYTHON ?? '',
+    },
   });
   return { r, made };
 }
@@ -54,6 +58,7 @@ const statusesOf = (r: ActRun, job: string, step: string) =>
 test('every example workflow is run below or named here with its reason', () => {
   expect(fs.readdirSync(EXAMPLES).sort()).toEqual([
     'fan-out.yml',
+    'flyte2-project.yml',
     'force-rebuild.yml',
     'pull-request.yml',
     'push-main.yml',
@@ -81,6 +86,28 @@ test('python-project.yml: builds the images the tasks use, never the unused one;
     expect(printed).toContain(`pyflyte would get --image ${i.id}=${i.image}`);
   }
   expect(printed).not.toContain('flyte-py-experimental');
+});
+
+test('flyte2-project.yml: the flyte SDK builds the missing image, never the string one; flyte deploy then finds it', async () => {
+  const namespace = ns('flyte2');
+  const { r, made } = await runExample('flyte2-project.yml', { event: 'push', namespace });
+  expect(made).toEqual(['action', 'buildx', 'deploy', 'flyte2-project', 'login', 'pip', 'python']);
+  expect({ exit: r.exitCode, log: tail(r) }).toEqual({ exit: 0, log: '' });
+  const out = r.outputs('images', 'images');
+  // keyed by environment name: the string image is used as named, never checked or built
+  expect(statusesOf(r, 'images', 'images')).toEqual(['report:external', 'etl:built']);
+  const map = JSON.parse(out['image-map']) as Record<string, string>;
+  expect(map.report).toBe('ghcr.io/acme/reporting:1.4.0');
+  expect(map.etl).toMatch(new RegExp(`^127\\.0\\.0\\.1:5000/${namespace}/flyte2-etl:[0-9a-f]{32}$`));
+  expect(JSON.parse(out.built)).toEqual([map.etl]);
+  expect(JSON.parse(out.matrix).include.map((m: { key: string }) => m.key)).toEqual(['etl']);
+  expect(await tagExists(map.etl)).toBe(true);
+  expect(await tagExists('127.0.0.1:5000/acme/reporting:1.4.0')).toBe(false);
+  expect(out['flyte2-deploy-args']).toBe('--copy-style loaded_modules');
+  // the deploy step ran the SDK's own check on the pushed image and would build nothing
+  const deploy = r.steps.find((s) => s.jobID === 'images' && s.step === 'Deploy the environments');
+  expect(deploy?.result).toBe('success');
+  expect(r.printed('images', deploy!.stepID)).toContain(`Image ${map.etl} already exists, skipping build`);
 });
 
 describe('push-main.yml, then force-rebuild.yml on the same images', () => {

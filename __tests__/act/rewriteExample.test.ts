@@ -13,6 +13,7 @@ const EXAMPLES = path.join(REPO_ROOT, 'examples', 'workflows');
 
 test.each([
   ['fan-out.yml', ['action', 'buildx', 'login', 'pip', 'python', 'register', 'specs']],
+  ['flyte2-project.yml', ['action', 'buildx', 'deploy', 'flyte2-project', 'login', 'pip', 'python']],
   ['force-rebuild.yml', ['action', 'buildx', 'login', 'specs']],
   ['pull-request.yml', ['action', 'buildx', 'login', 'specs']],
   ['push-main.yml', ['action', 'buildx', 'login', 'pip', 'python', 'register', 'specs']],
@@ -34,6 +35,7 @@ test.each([
   }
   expect(text).not.toContain('acme/imagespec-action');
   expect(text).not.toMatch(/pyflyte register/);
+  expect(text).not.toMatch(/flyte deploy (?!--dry-run )/);
 });
 
 test('a remote-builder example that no longer connects over mutual TLS stops the rewrite', () => {

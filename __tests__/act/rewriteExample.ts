@@ -7,7 +7,7 @@ import { parseDocument } from 'yaml';
 const REGISTRY = '127.0.0.1:5000';
 
 export type Obj = Record<string, unknown>;
-type Step = Obj & { uses?: string; run?: string; with?: Obj; name?: string };
+type Step = Obj & { uses?: string; run?: string; with?: Obj; env?: Obj; name?: string };
 type Job = Obj & { steps: Step[] };
 
 /** Why each rewrite is needed; the test names these, so a reader sees what did not run as written. */
@@ -20,8 +20,13 @@ export const SUBSTITUTIONS = {
   login: 'docker/login-action cannot be downloaded here (act runs offline); a stand-in writes the same Docker config entry',
   buildx:
     "docker/setup-buildx-action cannot be downloaded; the runner machine's builder is the local BuildKit, and a stand-in checks it answers",
-  python: 'actions/setup-python cannot be downloaded; a stand-in puts the flytekit virtualenv of scripts/lib/python.sh on PATH',
-  pip: 'pip may not install from the network in a test: --no-index, so it only confirms flytekit 1.16.24 is installed',
+  'flyte2-project':
+    'the Flyte 2 project is examples/flyte2 (the one the demo builds): working-directory examples/flyte2 for the action and the deploy step, and its FLYTE_IMAGE_REGISTRY a namespace of this run on the local registry',
+  python:
+    'actions/setup-python cannot be downloaded; a stand-in puts the virtualenv of the SDK the job pip-installs on PATH (flytekit: scripts/lib/python.sh, flyte: scripts/lib/flyte2.sh)',
+  pip: 'pip may not install from the network in a test: --no-index, so it only confirms the pinned SDK (flytekit 1.16.24, flyte 2.12.1) is installed',
+  deploy:
+    'flyte deploy needs a Flyte cluster (FLYTE_API_KEY); the step runs the same command with --dry-run, which loads the environments and runs the SDK’s own image check without a cluster, and fails if the SDK finds an image missing (it would build it again)',
   register:
     'pyflyte register needs a Flyte cluster (flyte.example.com); the step instead checks that IMAGE_ARGS splits into the --image key=image words pyflyte takes',
   remote:
@@ -30,6 +35,17 @@ export const SUBSTITUTIONS = {
 export type Substitution = keyof typeof SUBSTITUTIONS;
 
 const CHECKOUT = /^actions\/checkout@/;
+const PIP_SDK = /^pip install (flytekit|flyte)==/;
+const FLYTE2_DIR = 'examples/flyte2';
+/** Fails unless the SDK's log says of every image in $BUILT (a JSON list) that it exists and is not built again. */
+const DEPLOY_FOUND = [
+  'import json, os, sys',
+  'log = open(sys.argv[1]).read()',
+  'built = json.loads(os.environ["BUILT"])',
+  'lost = [i for i in built if f"Image {i} already exists, skipping build" not in log]',
+  'print(f"::error::deploy would build again: {lost}" if lost or not built else f"deploy found {built}")',
+  'sys.exit(1 if lost or not built else 0)',
+].join('\n');
 
 /** Rewrites an example for this machine; returns the workflow text and the substitutions made. */
 export function rewriteExample(text: string, namespace: string): { text: string; made: Substitution[] } {
@@ -42,12 +58,15 @@ export function rewriteExample(text: string, namespace: string): { text: string;
     }
   };
   for (const job of Object.values(wf.jobs)) {
+    // The setup-python stand-in puts on PATH the SDK this job installs.
+    const sdk = job.steps.some((s) => typeof s.run === 'string' && /^pip install flyte==/.test(s.run)) ? 'flyte2' : 'flytekit';
     const steps: Step[] = [];
     for (const s of job.steps) {
       replaceUses(s, /^acme\/imagespec-action@/, './', 'action');
       replaceUses(s, /^docker\/login-action@/, './__tests__/act/stubs/docker-login', 'login');
       replaceUses(s, /^docker\/setup-buildx-action@/, './__tests__/act/stubs/setup-buildx', 'buildx');
       replaceUses(s, /^actions\/setup-python@/, './__tests__/act/stubs/setup-python', 'python');
+      if (s.uses === './__tests__/act/stubs/setup-python' && sdk === 'flyte2') s.with = { ...s.with, sdk };
       if (s.uses === './' && s.with?.specs === 'workflows/**/*.py') {
         s.with = { ...s.with, specs: 'workflows/*.py', 'working-directory': 'examples/python' };
         const env = (job.env ?? {}) as Obj;
@@ -56,11 +75,19 @@ export function rewriteExample(text: string, namespace: string): { text: string;
         job.env = { ...env, FLYTE_IMAGE_REGISTRY: `${REGISTRY}/${namespace}` };
         made.add('python-specs');
       }
+      if (s.uses === './' && s.with?.flyte2 === 'flows') {
+        s.with = { ...s.with, 'working-directory': FLYTE2_DIR };
+        const env = (job.env ?? {}) as Obj;
+        if (typeof env.FLYTE_IMAGE_REGISTRY !== 'string')
+          throw new Error('the Flyte 2 example no longer sets FLYTE_IMAGE_REGISTRY on its job');
+        job.env = { ...env, FLYTE_IMAGE_REGISTRY: `${REGISTRY}/${namespace}` };
+        made.add('flyte2-project');
+      }
       if (s.uses === './' && s.with?.specs === 'flyte/images/*.yaml') {
         s.with = { ...s.with, specs: '*.yaml', 'working-directory': 'examples' };
         made.add('specs');
       }
-      if (typeof s.run === 'string' && /^pip install flytekit==/.test(s.run)) {
+      if (typeof s.run === 'string' && PIP_SDK.test(s.run)) {
         s.run = s.run.replace('pip install ', 'pip install --no-index ');
         made.add('pip');
       }
@@ -76,6 +103,20 @@ export function rewriteExample(text: string, namespace: string): { text: string;
           'done',
         ].join('\n');
         made.add('register');
+      }
+      if (typeof s.run === 'string' && /^flyte deploy /.test(s.run)) {
+        if (s.run.includes('\n') || !/\$DEPLOY_ARGS\b/.test(s.run))
+          throw new Error('the Flyte 2 example no longer deploys in one command with $DEPLOY_ARGS');
+        s.run = [
+          'set -o pipefail',
+          `${s.run.replace(/^flyte deploy /, 'flyte deploy --dry-run ')} 2>&1 | tee "$RUNNER_TEMP/deploy.log"`,
+          // each image the action built is one the SDK's own check then finds
+          `python -c '${DEPLOY_FOUND}' "$RUNNER_TEMP/deploy.log"`,
+        ].join('\n');
+        // BUILT: the images the action built; COLUMNS: the SDK's console wraps long lines at 80
+        s.env = { ...s.env, BUILT: '${{ steps.images.outputs.built }}', COLUMNS: '1000' };
+        s['working-directory'] = FLYTE2_DIR;
+        made.add('deploy');
       }
       if (s.name === 'Connect to the remote BuildKit') {
         if (!/--driver-opt "cacert=/.test(String(s.run))) throw new Error('the remote-builder example no longer connects over mutual TLS');
