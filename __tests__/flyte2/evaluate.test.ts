@@ -175,6 +175,33 @@ test('image refs of the flyte config: a ref without layers is used as named, one
   expect(missing.images.map((i) => i.key)).toEqual(['bare']);
 });
 
+test('an environment other environments depend on is reported once, wherever it is declared; two of one name are still refused', async () => {
+  // plan_deploy puts a dependency in its dependents' plans as well as in its own
+  const cwd = writeProject({
+    'envs.py': `
+      import flyte
+      shared = flyte.TaskEnvironment(name="shared", image="docker.io/library/python:3.12")
+      a = flyte.TaskEnvironment(name="a", image=flyte.Image.from_debian_base(registry="localhost:30000", name="a").with_pip_packages("x"), depends_on=[shared, later_dep := flyte.TaskEnvironment(name="later", image="docker.io/library/python:3.11")])
+      b = flyte.TaskEnvironment(name="b", image="docker.io/library/python:3.12", depends_on=[shared, a])
+    `,
+    'dup.py': `
+      import flyte
+      one = flyte.TaskEnvironment(name="twin", image="docker.io/library/python:3.12")
+      two = flyte.TaskEnvironment(name="other", image="docker.io/library/python:3.12")
+      two.name = "twin"
+    `,
+  });
+  const ev = await evaluateFlyte2({ python, cwd, paths: ['envs.py'], env: { HOME: cwd } });
+  expect(ev.errors).toEqual([]);
+  expect(ev.images.map((i) => i.key).sort()).toEqual(['a', 'b', 'later', 'shared']);
+  expect(byKey(ev.images).a.uri).toBe(sdkUris(cwd, ['envs']).a);
+  const dup = await evaluateFlyte2({ python, cwd, paths: ['dup.py'], env: { HOME: cwd } });
+  // the SDK's planner refuses two of one name before the action's own uniqueness check
+  expect(dup.errors.map((e) => e.kind)).toEqual(['image']);
+  expect(dup.errors[0].message).toMatch(/Environment 'twin' is defined/);
+  expect(dup.images.filter((i) => i.key === 'twin').length).toBeLessThanOrEqual(1);
+});
+
 describe('evaluateFlyte2 reports what goes wrong, located', () => {
   test('an import error: the module, the file and line of the raise; the other modules still load', async () => {
     const cwd = writeProject({
