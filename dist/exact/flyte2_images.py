@@ -44,6 +44,41 @@ class _ImportRecorder:
             self.depth -= 1
 
 
+# Compiled under the SDK's own file name: the SDK walks the stack from inside `__post_init__` to
+# find the declaring file (and AppEnvironment its caller), skipping its own frames. A wrapper frame
+# from this helper's file would count as user code and change what the SDK records.
+_POST_INIT = """
+def __post_init__(self, *args, **kwargs):
+    result = original(self, *args, **kwargs)
+    place(self, sys._getframe(1))
+    return result
+"""
+
+
+def _record_declarations(environment_class, cwd):
+    """Wraps `Environment.__post_init__` so each environment keeps where it was written: the SDK
+    keeps the declaring file (`_declaring_file`) but not the line, which annotations need."""
+    original = environment_class.__post_init__
+    places = {}
+
+    def place(env, frame):
+        declared = getattr(env, "_declaring_file", None)
+        if declared is None:
+            return
+        line = None
+        while frame is not None:
+            if os.path.abspath(frame.f_code.co_filename) == declared:
+                line = frame.f_lineno
+                break
+            frame = frame.f_back
+        places[id(env)] = {"file": proto.relative(declared, cwd), "line": line}
+
+    namespace = {"original": original, "place": place, "sys": sys}
+    exec(compile(_POST_INIT, original.__code__.co_filename, "exec"), namespace)
+    environment_class.__post_init__ = namespace["__post_init__"]
+    return places
+
+
 def _text_or_none(value):
     return None if value is None else str(value)
 
@@ -75,7 +110,7 @@ def main(request):
     try:
         import flyte
         import flyte._deploy as deploy
-        from flyte._environment import list_loaded_environments
+        from flyte._environment import Environment, list_loaded_environments
         from flyte._internal.imagebuild.image_builder import ImageBuildEngine
         from flyte._utils import load_python_modules
     except BaseException as exc:  # no SDK, or one without the internals this helper relies on
@@ -87,6 +122,7 @@ def main(request):
     except BaseException as exc:
         return {"fatal": {"kind": "init", "exception": describe(exc)}}
 
+    places = _record_declarations(Environment, cwd)
     errors = []
     recorder = _ImportRecorder()
     importlib.import_module = recorder
@@ -110,9 +146,12 @@ def main(request):
         importlib.import_module = recorder.real
 
     seen = {}
+    to_build = {}
 
     async def record(image):
         env_name = _current_env.get()
+        # the very Image the engine would build: code bundle resolved, push registry applied
+        to_build.setdefault(env_name, image)
         entry = _describe_image(image)
         try:
             image.validate()
@@ -153,6 +192,8 @@ def main(request):
             continue
         for env_name, env in plan.envs.items():
             out = {"env": str(env_name), "type": type(env).__name__}
+            if id(env) in places:
+                out["source"] = places[id(env)]
             by_ref = env.image == "auto" or getattr(env.image, "_ref_name", None) is not None
             if env_name in seen:
                 out["image"] = seen[env_name]
@@ -167,13 +208,63 @@ def main(request):
                 out["unrecorded"] = True
             environments.append(out)
 
+    builds = []
+    if request.get("build") and not errors:
+        builds = _build(request["build"], seen, to_build, ImageBuildEngine, describe)
+
     return {
+        "builds": builds,
         "flyte": str(getattr(flyte, "__version__", "")),
         "python": ".".join(str(v) for v in sys.version_info[:3]),
         "rootDir": str(root_dir),
         "environments": environments,
         "errors": errors,
     }
+
+
+def _build(build, seen, to_build, engine, describe):
+    """Builds the named environments' images through the SDK's own engine and builder (`force`:
+    the action has asked the registry already), one at a time, in the order given. Each entry may
+    set the builder's extra buildx arguments (FLYTE_DOCKER_BUILD_EXTRA_ARGS, which the SDK adds to
+    every build, from a Dockerfile or not) for its own build. The URI must still be the one the
+    action planned: the build is refused otherwise (the project changed under the run)."""
+    import time
+
+    extra_args = "FLYTE_DOCKER_BUILD_EXTRA_ARGS"
+    user_extra_args = os.environ.get(extra_args)
+    results = []
+    stop = False
+    for item in build["environments"]:
+        env_name = item["env"]
+        image = to_build.get(env_name)
+        out = {"env": env_name}
+        if stop:
+            out["status"] = "cancelled"
+        elif image is None or env_name not in seen:
+            out["status"] = "failed"
+            out["message"] = "the flyte SDK did not name an image to build for this environment"
+        elif image.uri != item["uri"]:
+            out["status"] = "failed"
+            out["message"] = "the flyte SDK names this image differently now than when it was checked"
+        else:
+            value = item.get("extraArgs") or user_extra_args
+            if value:
+                os.environ[extra_args] = value
+            else:
+                os.environ.pop(extra_args, None)
+            started = time.monotonic()
+            try:
+                built = asyncio.run(engine.build(image, force=True))
+                out["status"] = "built"
+                out["uri"] = str(built.uri)
+            except BaseException as exc:
+                out["status"] = "failed"
+                out["exception"] = describe(exc)
+            out["ms"] = int((time.monotonic() - started) * 1000)
+        if out["status"] == "failed" and build.get("failFast"):
+            stop = True
+        results.append(out)
+    return results
 
 
 if __name__ == "__main__":
