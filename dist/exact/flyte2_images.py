@@ -178,6 +178,9 @@ def main(request):
     cfg = _get_init_config()
     image_refs = dict(cfg.images) if cfg and cfg.images else {}
     environments = []
+    # plan_deploy puts an environment in the plan of every environment that depends on it, besides
+    # its own: report each environment once (a different one with the same name is still an error).
+    reported = set()
     try:
         plans = deploy.plan_deploy(*list_loaded_environments())
     except BaseException as exc:
@@ -191,6 +194,9 @@ def main(request):
             errors.append({"kind": "image", "environments": names, "exception": describe(exc)})
             continue
         for env_name, env in plan.envs.items():
+            if id(env) in reported:
+                continue
+            reported.add(id(env))
             out = {"env": str(env_name), "type": type(env).__name__}
             if id(env) in places:
                 out["source"] = places[id(env)]
