@@ -133,15 +133,8 @@ async function planCheckBuild(inputs: Inputs, files: SpecFile[], checks: Registr
 
   const checkFailed = failures.length > 0;
   if (inputs.mode === 'build' && !checkFailed) {
-    const { runBuildMode } = await import('./action/buildMode');
-    const { buildFlyte2, flyte2Needed, flyte2Refusals } = await import('./action/flyte2Build');
-    const flyte2Builds = flyte2Needed(flyte2, records, inputs);
-    const refused = flyte2Refusals(flyte2Builds, inputs);
-    const built = refused.length > 0 ? { errors: refused } : await runBuildMode(inputs, images, records);
-    if (built.errors.length === 0) {
-      const stopped = inputs.failFast && records.some((r) => r.status === 'failed');
-      await buildFlyte2(flyte2Builds, records, inputs, flyte2Options, stopped);
-    }
+    const { runBuilds } = await import('./action/builds');
+    const built = await runBuilds(inputs, images, flyte2, records, flyte2Options);
     if (built.errors.length > 0) {
       annotateErrors(built.errors, inputs.workingDirectory, inputs.workspace);
       await writeSummary(
