@@ -103,7 +103,8 @@ export function rewriteExample(text: string, namespace: string): { text: string;
           'set -- $IMAGE_ARGS',
           '[ $# -gt 0 ] || { echo "::error::IMAGE_ARGS is empty"; exit 1; }',
           'while [ $# -gt 0 ]; do',
-          '  [ "$1" = --image ] && [[ "$2" =~ ^[A-Za-z0-9_][A-Za-z0-9_.-]*=[^=]+:[A-Za-z0-9_.-]+$ ]] || { echo "::error::not an --image name=image pair: $1 $2"; exit 1; }',
+          // A YAML spec's key, or a Python spec's id (url-safe base64, so it may start with '-').
+          '  [ "$1" = --image ] && [[ "$2" =~ ^([A-Za-z0-9_][A-Za-z0-9_.-]*|[A-Za-z0-9_-]{22})=[^=]+:[A-Za-z0-9_.-]+$ ]] || { echo "::error::not an --image name=image pair: $1 $2"; exit 1; }',
           '  echo "pyflyte would get --image $2"; shift 2',
           'done',
         ].join('\n');
