@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { loadInfraEnv, MANIFEST_ACCEPT, tagExists } from '../support/fixtures';
+import { fetchBlob, fetchManifest, loadInfraEnv, tagExists } from '../support/fixtures';
 import { imagesOf, REPO_ROOT, runStep, StepResult } from '../support/runner';
 
 const REGISTRY = '127.0.0.1:5000';
@@ -35,12 +35,8 @@ function succeeded(r: StepResult): StepResult {
 
 /** The image config the registry holds for a tag (single-platform manifest). */
 async function imageConfig(image: string): Promise<{ config: { Env?: string[] } }> {
-  const m = /^([^/]+)\/(.+):([^:]+)$/.exec(image)!;
-  const [, host, repo, tag] = m;
-  const manifest = (await (await fetch(`http://${host}/v2/${repo}/manifests/${tag}`, { headers: { accept: MANIFEST_ACCEPT } })).json()) as {
-    config: { digest: string };
-  };
-  return (await (await fetch(`http://${host}/v2/${repo}/blobs/${manifest.config.digest}`)).json()) as { config: { Env?: string[] } };
+  const manifest = await fetchManifest<{ config: { digest: string } }>(image);
+  return JSON.parse((await fetchBlob(image, manifest.config.digest)).toString('utf8')) as { config: { Env?: string[] } };
 }
 
 beforeAll(() => {

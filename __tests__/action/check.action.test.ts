@@ -3,11 +3,10 @@
  * images pushed with real tools report `exists`, others `missing`; credentials come from a Docker
  * config.json; gates and on-unknown decide the step's outcome.
  */
-import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { FIXTURE_TAGS, Registries, startRegistries } from '../registry/support/infra';
+import { copyFixture, FIXTURE_TAGS, Registries, startRegistries } from '../registry/support/infra';
 import { imagesOf, runStep, StepResult } from '../support/runner';
 import { workspace as makeWorkspace } from '../support/fixtures';
 
@@ -17,17 +16,6 @@ let reg: Registries;
 beforeAll(() => {
   reg = startRegistries();
 });
-
-/** Copy a fixture image to `dest` with skopeo, so the tag the action computes really exists. */
-function pushAs(dest: string, source: string, extra: string[] = []): void {
-  execFileSync(
-    'skopeo',
-    ['copy', '--quiet', '--src-tls-verify=false', '--dest-tls-verify=false', ...extra, `docker://${source}`, `docker://${dest}`],
-    {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-}
 
 async function step(ws: string, extra: Record<string, string>, env: Record<string, string> = {}): Promise<StepResult> {
   return runStep({ workspace: ws, with: { specs: '*.yaml', ...extra }, env });
@@ -41,7 +29,7 @@ test('plain registry: a pushed OCI index exists, an unpushed tag is missing', as
   });
   const planned = imagesOf(await step(ws, { mode: 'plan' }));
   const present = planned.find((i) => i.key === 'present')!.image;
-  pushAs(present, `${reg.plain}/${reg.repo}:${FIXTURE_TAGS.ociIndex}`, ['--all']);
+  copyFixture(reg, FIXTURE_TAGS.ociIndex, present, ['--all']);
 
   const r = await step(ws, { mode: 'check' });
   expect(r.exitCode).toBe(0);
@@ -73,7 +61,7 @@ test('TLS + Basic auth: credentials from DOCKER_CONFIG, CA from NODE_EXTRA_CA_CE
   const unique = `t${Date.now()}`;
   const ws = workspace({ 'img.yaml': `name: tls-${unique}\nregistry: ${reg.tls}/e2e\n` });
   const image = imagesOf(await step(ws, { mode: 'plan' }))[0].image;
-  pushAs(image, `${reg.plain}/${reg.repo}:${FIXTURE_TAGS.dockerV2}`, ['--dest-creds', `${reg.user}:${reg.password}`]);
+  copyFixture(reg, FIXTURE_TAGS.dockerV2, image, ['--dest-creds', `${reg.user}:${reg.password}`]);
 
   const config = fs.mkdtempSync(path.join(os.tmpdir(), 'dockercfg-'));
   const auth = Buffer.from(`${reg.user}:${reg.password}`).toString('base64');
@@ -109,7 +97,7 @@ test('token registry: credentials from a credential helper, a Docker manifest li
   const unique = `h${Date.now()}`;
   const ws = workspace({ 'multi.yaml': `name: multi-${unique}\nregistry: ${reg.token}/e2e\nplatform: linux/amd64,linux/arm64\n` });
   const image = imagesOf(await step(ws, { mode: 'plan' }))[0].image;
-  pushAs(image, `${reg.plain}/${reg.repo}:${FIXTURE_TAGS.dockerList}`, ['--all', '--dest-creds', `${reg.user}:${reg.password}`]);
+  copyFixture(reg, FIXTURE_TAGS.dockerList, image, ['--all', '--dest-creds', `${reg.user}:${reg.password}`]);
 
   const bin = fs.mkdtempSync(path.join(os.tmpdir(), 'helper-'));
   fs.writeFileSync(
@@ -127,7 +115,7 @@ test('token registry: credentials from a credential helper, a Docker manifest li
   // The partial list covers amd64 only: missing, naming the absent platform.
   const partialWs = workspace({ 'multi.yaml': `name: partial-${unique}\nregistry: ${reg.token}/e2e\nplatform: linux/amd64,linux/arm64\n` });
   const partial = imagesOf(await step(partialWs, { mode: 'plan' }))[0].image;
-  pushAs(partial, `${reg.plain}/${reg.repo}:${FIXTURE_TAGS.partialList}`, ['--all', '--dest-creds', `${reg.user}:${reg.password}`]);
+  copyFixture(reg, FIXTURE_TAGS.partialList, partial, ['--all', '--dest-creds', `${reg.user}:${reg.password}`]);
   const p = await step(partialWs, { mode: 'check' }, { DOCKER_CONFIG: config, PATH: `${bin}:${process.env.PATH}` });
   expect(imagesOf(p)[0]).toMatchObject({ status: 'missing' });
   expect(imagesOf(p)[0].reason).toContain('linux/arm64');
@@ -156,7 +144,7 @@ test('a pull request from a fork (no secrets): anonymous pull tokens, and the ga
     'unbuilt.yaml': `name: fork-unbuilt-${unique}\nregistry: ${reg.token}/${reg.repo.split('/')[0]}\n`,
   });
   const built = imagesOf(await step(ws, { mode: 'plan' })).find((i) => i.key === 'built')!.image;
-  pushAs(built, `${reg.plain}/${reg.repo}:${FIXTURE_TAGS.dockerV2}`, ['--dest-creds', `${reg.user}:${reg.password}`]);
+  copyFixture(reg, FIXTURE_TAGS.dockerV2, built, ['--dest-creds', `${reg.user}:${reg.password}`]);
 
   // What a fork's pull_request job has: no Docker credentials at all.
   const fork = {

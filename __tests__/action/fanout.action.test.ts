@@ -2,8 +2,7 @@
  * Fan-out across jobs through the bundled action: `matrix` lists exactly what a build job would
  * build, and `only` restricts a run to some keys plus the repository base specs they need.
  */
-import { execFileSync } from 'node:child_process';
-import { FIXTURE_TAGS, Registries, startRegistries } from '../registry/support/infra';
+import { copyFixture, FIXTURE_TAGS, Registries, startRegistries } from '../registry/support/infra';
 import { imagesOf, runStep, StepResult } from '../support/runner';
 import { workspace as makeWorkspace } from '../support/fixtures';
 
@@ -31,14 +30,7 @@ test('matrix: every buildable image in plan mode, the missing ones in check mode
   const byKey = Object.fromEntries(imagesOf(planned).map((i) => [i.key, i]));
   expect(matrixOf(planned).include).toEqual(['app', 'base', 'other'].map((key) => ({ key, file: `${key}.yaml`, image: byKey[key].image })));
 
-  execFileSync('skopeo', [
-    'copy',
-    '--quiet',
-    '--src-tls-verify=false',
-    '--dest-tls-verify=false',
-    `docker://${reg.plain}/${reg.repo}:${FIXTURE_TAGS.dockerV2}`,
-    `docker://${byKey.base.image}`,
-  ]);
+  copyFixture(reg, FIXTURE_TAGS.dockerV2, byKey.base.image);
   const checked = await step(ws, { mode: 'check' });
   expect(checked.exitCode).toBe(0);
   expect(matrixOf(checked).include.map((e) => e.key)).toEqual(['app', 'other']);

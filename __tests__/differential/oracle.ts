@@ -5,6 +5,7 @@
  */
 import { ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import * as path from 'node:path';
+import { interpreter } from '../support/fixtures';
 import { GIT_ENV } from '../support/vectors';
 
 export interface OracleError {
@@ -38,19 +39,8 @@ export type Request =
   | { op: 'yaml'; text: string }
   | { op: 'spec'; dir: string; file: string; sorted_walk: boolean };
 
-/**
- * The interpreter of `scripts/infra.sh install`'s venv. A differential test without it proves
- * nothing, so a missing variable is a failure, never a skip.
- */
-export function flytekitPython(): string {
-  const py = process.env.IMAGESPEC_FLYTEKIT_PYTHON;
-  if (!py) {
-    throw new Error(
-      'IMAGESPEC_FLYTEKIT_PYTHON is not set: run `bash scripts/infra.sh install` and export what `bash scripts/infra.sh env` prints (scripts/test.sh does both)',
-    );
-  }
-  return py;
-}
+/** flytekit's venv of `scripts/infra.sh install`. */
+export const flytekitPython = (): string => interpreter('IMAGESPEC_FLYTEKIT_PYTHON');
 
 /** `IMAGESPEC_FC_SEED` reproduces a run; otherwise a fresh seed, printed by every test file. */
 export function fcSeed(): number {

@@ -3,16 +3,9 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { flytekitPython } from '../differential/oracle';
 
-export function flytekitPython(): string {
-  const py = process.env.IMAGESPEC_FLYTEKIT_PYTHON;
-  if (!py) {
-    throw new Error(
-      'IMAGESPEC_FLYTEKIT_PYTHON is not set: run `bash scripts/infra.sh install` and export what `bash scripts/infra.sh env` prints',
-    );
-  }
-  return py;
-}
+export { flytekitPython };
 
 /** Writes `files` (path → content, dedented) under a fresh temporary folder; returns the folder. */
 export function writeProject(files: Record<string, string>): string {

@@ -6,10 +6,10 @@
  * before anything is built; keys shared with an ImageSpec are refused.
  */
 import { execFileSync } from 'node:child_process';
-import { FIXTURE_TAGS, Registries, startRegistries } from '../registry/support/infra';
+import { copyFixture, FIXTURE_TAGS, Registries, startRegistries } from '../registry/support/infra';
 import { ImageOut, imagesOf, runStep, StepResult } from '../support/runner';
 import { flyte2Python, sdkUris, writeProject } from './projects';
-import { loadInfraEnv, MANIFEST_ACCEPT, tagExists } from '../support/fixtures';
+import { fetchManifest, loadInfraEnv, tagExists } from '../support/fixtures';
 
 const python = flyte2Python();
 let reg: Registries;
@@ -26,19 +26,6 @@ async function step(ws: string, extra: Record<string, string>): Promise<StepResu
 }
 
 const byKey = (r: StepResult): Record<string, ImageOut> => Object.fromEntries(imagesOf(r).map((i) => [i.key, i]));
-
-/** Copy a fixture image of the loopback registry to `dest`, with every platform it has. */
-function seed(tag: string, dest: string): void {
-  execFileSync('skopeo', [
-    'copy',
-    '--quiet',
-    '--all',
-    '--src-tls-verify=false',
-    '--dest-tls-verify=false',
-    `docker://${reg.plain}/${reg.repo}:${tag}`,
-    `docker://${dest}`,
-  ]);
-}
 
 test('plan mode: every environment under its name, with the SDK’s URI, its line, and what deploy needs', async () => {
   const ws = writeProject({
@@ -116,9 +103,9 @@ test('check mode: all platforms → exists, one platform absent → missing, no 
     `,
   });
   const planned = byKey(await step(ws, { mode: 'plan' }));
-  seed(FIXTURE_TAGS.ociIndex, planned.full.image);
-  seed(FIXTURE_TAGS.partialIndex, planned.partial.image);
-  seed(FIXTURE_TAGS.dockerV2, planned.one.image);
+  copyFixture(reg, FIXTURE_TAGS.ociIndex, planned.full.image, ['--all']);
+  copyFixture(reg, FIXTURE_TAGS.partialIndex, planned.partial.image, ['--all']);
+  copyFixture(reg, FIXTURE_TAGS.dockerV2, planned.one.image, ['--all']);
 
   const r = await step(ws, { mode: 'check' });
   expect(r.exitCode).toBe(0);
@@ -213,22 +200,20 @@ test('build mode builds a missing Flyte 2 image through the SDK, with every plat
   // the SDK's builder got the action's layer cache (one cache tag per environment)
   expect(await tagExists(`${cacheRef}:flyte2-df`)).toBe(true);
   // an index with both platforms the SDK asks for by default
-  const [, host, name, tag] = /^([^/]+)\/(.+):([^:]+)$/.exec(df.image)!;
-  const index = (await (await fetch(`http://${host}/v2/${name}/manifests/${tag}`, { headers: { accept: MANIFEST_ACCEPT } })).json()) as {
-    manifests: Array<{ platform?: { os: string; architecture: string } }>;
-  };
+  const index = await fetchManifest<{ manifests: Array<{ platform?: { os: string; architecture: string } }> }>(df.image);
   const platforms = index.manifests
     .filter((m) => m.platform && m.platform.os !== 'unknown')
     .map((m) => `${m.platform!.os}/${m.platform!.architecture}`);
   expect(platforms.sort()).toEqual(['linux/amd64', 'linux/arm64']);
   // the SDK's own existence check (docker buildx imagetools) finds it: deploy would not rebuild it
+  const [, repository, tag] = /^(.+):([^:/]+)$/.exec(df.image)!;
   const found = execFileSync(
     python,
     [
       '-c',
       'import asyncio, sys\nfrom flyte._internal.imagebuild.image_builder import LocalDockerCommandImageChecker as C\n' +
         'print(asyncio.run(C.image_exists(sys.argv[1], sys.argv[2], ("linux/amd64", "linux/arm64"))))',
-      `${host}/${name}`,
+      repository,
       tag,
     ],
     { env, encoding: 'utf8' },

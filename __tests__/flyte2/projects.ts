@@ -1,18 +1,12 @@
 /** Flyte 2 projects written to disk for the tests, and the oracle (sdk_uris.py). */
 import { execFileSync } from 'node:child_process';
 import * as path from 'node:path';
+import { interpreter } from '../support/fixtures';
 
 export { dedent, writeProject } from '../exact/projects';
 
-export function flyte2Python(): string {
-  const py = process.env.IMAGESPEC_FLYTE2_PYTHON;
-  if (!py) {
-    throw new Error(
-      'IMAGESPEC_FLYTE2_PYTHON is not set: run `bash scripts/infra.sh install` and export what `bash scripts/infra.sh env` prints',
-    );
-  }
-  return py;
-}
+/** The Flyte 2 SDK's venv of `scripts/infra.sh install`. */
+export const flyte2Python = (): string => interpreter('IMAGESPEC_FLYTE2_PYTHON');
 
 /** Environment name → URI, computed by the SDK's `Image.uri` directly (no loader, no planner). */
 export function sdkUris(cwd: string, modules: string[], env: Record<string, string> = {}): Record<string, string> {

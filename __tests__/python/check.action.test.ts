@@ -3,8 +3,7 @@
  * scripts/lib/registry.sh: a pushed image exists, the other is missing, an unused spec is never
  * asked about, and the pull-request gate points at the Python line that defines the missing image.
  */
-import { execFileSync } from 'node:child_process';
-import { FIXTURE_TAGS, Registries, startRegistries } from '../registry/support/infra';
+import { copyFixture, FIXTURE_TAGS, Registries, startRegistries } from '../registry/support/infra';
 import { imagesOf, runStep } from '../support/runner';
 import { workspace } from '../support/fixtures';
 
@@ -43,15 +42,7 @@ test('check mode: exists, missing, unused; the gate annotates the defining line'
   const step = (extra: Record<string, string>) => runStep({ workspace: ws, with: { specs: 'flows/*.py', ...extra }, env });
 
   const planned = Object.fromEntries(imagesOf(await step({ mode: 'plan' })).map((i) => [i.key, i]));
-  execFileSync('skopeo', [
-    'copy',
-    '--quiet',
-    '--all',
-    '--src-tls-verify=false',
-    '--dest-tls-verify=false',
-    `docker://${reg.plain}/${reg.repo}:${FIXTURE_TAGS.ociIndex}`,
-    `docker://${planned['flows.images.present'].image}`,
-  ]);
+  copyFixture(reg, FIXTURE_TAGS.ociIndex, planned['flows.images.present'].image, ['--all']);
 
   const r = await step({ mode: 'check' });
   expect(r.exitCode).toBe(0);

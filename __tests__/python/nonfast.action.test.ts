@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { loadInfraEnv, MANIFEST_ACCEPT, workspace } from '../support/fixtures';
+import { fetchBlob, fetchManifest, loadInfraEnv, workspace } from '../support/fixtures';
 import { imagesOf, REPO_ROOT, runStep } from '../support/runner';
 import { flytekitPython, pyflytePackage } from '../exact/projects';
 
@@ -21,17 +21,12 @@ beforeAll(() => {
 
 /** Every file path in the image's layers (single-platform manifest on the plain registry), with its content. */
 async function imageFiles(image: string): Promise<Map<string, Buffer>> {
-  const [, repo, tag] = /^[^/]+\/(.+):([^:]+)$/.exec(image)!;
-  const manifest = (await (
-    await fetch(`http://${REGISTRY}/v2/${repo}/manifests/${tag}`, { headers: { accept: MANIFEST_ACCEPT } })
-  ).json()) as {
-    layers: Array<{ digest: string }>;
-  };
+  const manifest = await fetchManifest<{ layers: Array<{ digest: string }> }>(image);
   const files = new Map<string, Buffer>();
   const dir = fs.mkdtempSync(path.join(fs.realpathSync(os.tmpdir()), 'layers-'));
   try {
     for (const [i, layer] of manifest.layers.entries()) {
-      const blob = Buffer.from(await (await fetch(`http://${REGISTRY}/v2/${repo}/blobs/${layer.digest}`)).arrayBuffer());
+      const blob = await fetchBlob(image, layer.digest);
       const out = path.join(dir, String(i));
       fs.mkdirSync(out);
       const names = execFileSync('tar', ['-tzf', '-'], { input: blob, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 }).split('\n');

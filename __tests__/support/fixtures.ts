@@ -24,6 +24,20 @@ export function loadInfraEnv(): void {
   if (!process.env.BUILDX_BUILDER) throw new Error('scripts/infra.sh env printed no BUILDX_BUILDER');
 }
 
+/**
+ * An interpreter of `scripts/infra.sh install`, named by `variable` (as `scripts/infra.sh env`
+ * prints it). A test against it without it proves nothing: a missing variable is a failure, never a skip.
+ */
+export function interpreter(variable: string): string {
+  const py = process.env[variable];
+  if (!py) {
+    throw new Error(
+      `${variable} is not set: run \`bash scripts/infra.sh install\` and export what \`bash scripts/infra.sh env\` prints (scripts/test.sh does both)`,
+    );
+  }
+  return py;
+}
+
 /** Every manifest type a registry may hold for a tag, as the action's own check asks for them. */
 export const MANIFEST_ACCEPT = [
   'application/vnd.oci.image.index.v1+json',
@@ -32,9 +46,24 @@ export const MANIFEST_ACCEPT = [
   'application/vnd.docker.distribution.manifest.v2+json',
 ].join(', ');
 
+/** The registry API addresses of `host/repo:tag` on a plain-HTTP test registry. */
+function apiOf(image: string): { manifest: string; blob: (digest: string) => string } {
+  const [, host, repo, tag] = /^([^/]+)\/(.+):([^:]+)$/.exec(image)!;
+  return { manifest: `http://${host}/v2/${repo}/manifests/${tag}`, blob: (digest) => `http://${host}/v2/${repo}/blobs/${digest}` };
+}
+
 /** Whether a plain-HTTP registry has `host/repo:tag`. */
 export async function tagExists(image: string): Promise<boolean> {
-  const [, host, repo, tag] = /^([^/]+)\/(.+):([^:]+)$/.exec(image)!;
-  const r = await fetch(`http://${host}/v2/${repo}/manifests/${tag}`, { method: 'HEAD', headers: { accept: MANIFEST_ACCEPT } });
+  const r = await fetch(apiOf(image).manifest, { method: 'HEAD', headers: { accept: MANIFEST_ACCEPT } });
   return r.status === 200;
+}
+
+/** The manifest or index a plain-HTTP registry holds for `host/repo:tag`. */
+export async function fetchManifest<T>(image: string): Promise<T> {
+  return (await (await fetch(apiOf(image).manifest, { headers: { accept: MANIFEST_ACCEPT } })).json()) as T;
+}
+
+/** A blob of the repository of `host/repo:tag` on a plain-HTTP registry. */
+export async function fetchBlob(image: string, digest: string): Promise<Buffer> {
+  return Buffer.from(await (await fetch(apiOf(image).blob(digest))).arrayBuffer());
 }

@@ -79,6 +79,26 @@ export function startRegistries(): Registries {
 
 // ---------------------------------------------------------------- fault proxy
 
+/**
+ * Copy the loopback registry's fixture image `tag` to `dest` with skopeo (`extra`: e.g. `--all`
+ * for every platform of an index, `--dest-creds`), so a tag the action computes really exists.
+ */
+export function copyFixture(reg: Registries, tag: string, dest: string, extra: string[] = []): void {
+  execFileSync(
+    'skopeo',
+    [
+      'copy',
+      '--quiet',
+      '--src-tls-verify=false',
+      '--dest-tls-verify=false',
+      ...extra,
+      `docker://${reg.plain}/${reg.repo}:${tag}`,
+      `docker://${dest}`,
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+}
+
 export interface ProxyRule {
   method?: string;
   path?: string;
