@@ -74,19 +74,20 @@ export function baseOutputs(records: ImageRecord[]): Outputs {
 }
 
 /**
- * What pyflyte is told, as `--image <name>=<image>` or a config file's `images:` entries. A YAML
- * spec is named by its key; an ImageSpec in Python by its `id`, which flytekit looks up before it
- * checks or builds anything. Images no task uses, and images another builder names, are left out.
- */
-/**
- * Whether pyflyte is told about an image. Flyte 2 images never are: `flyte deploy --image name=uri`
- * names config image refs (`Image.from_ref_name`), not environments, and deploy recomputes every
- * environment's image itself (see `flyte2DeployArgs`).
+ * Whether pyflyte is told about an image. Images no task uses, and images another builder names,
+ * are left out, and so are Flyte 2 images: `flyte deploy --image name=uri` names config image
+ * refs (`Image.from_ref_name`), not environments, and deploy recomputes every environment's image
+ * itself (see `flyte2DeployArgs`).
  */
 function isRegistered(r: ImageRecord): boolean {
   return r.origin !== 'flyte2' && r.status !== 'unused' && r.status !== 'external';
 }
 
+/**
+ * What pyflyte is told, as `--image <name>=<image>` or a config file's `images:` entries. A YAML
+ * spec is named by its key; an ImageSpec in Python by its `id`, which flytekit looks up before it
+ * checks or builds anything.
+ */
 function registeredAs(r: ImageRecord): [name: string, image: string] {
   return [r.origin === 'python' ? r.id : r.key, r.image];
 }
@@ -102,15 +103,12 @@ export function flyte2DeployArgs(inputs: Pick<Inputs, 'flyte2' | 'flyte2RootDir'
   return [`--copy-style ${inputs.flyte2CopyStyle}`, ...(inputs.flyte2RootDir ? [`--root-dir ${inputs.flyte2RootDir}`] : [])].join(' ');
 }
 
+/** A flytekit config file (`pyflyte --config`) whose `images:` section names every image pyflyte is told about. */
 export function flytekitConfig(records: ImageRecord[]): string {
-  const lines = records
-    .filter(isRegistered)
-    .map((r) =>
-      registeredAs(r)
-        .map((v) => JSON.stringify(v))
-        .join(': '),
-    )
-    .map((l) => `  ${l}`);
+  const lines = records.filter(isRegistered).map((r) => {
+    const [name, image] = registeredAs(r);
+    return `  ${JSON.stringify(name)}: ${JSON.stringify(image)}`;
+  });
   return lines.length === 0 ? 'images: {}\n' : `images:\n${lines.join('\n')}\n`;
 }
 
