@@ -59,7 +59,7 @@ test("act's cache server: the layer cache survives an emptied builder; the mount
   expect(main1).toMatch(/cache mounts: no saved contents/);
   expect(main1).toContain('--cache-to type=gha,scope=cached');
   const post1 = first.printed('build', 'build', 'Post');
-  expect(post1).toMatch(/cache mounts: saved uv(, apt)? as imagespec-mounts-v1-/);
+  expect(post1).toMatch(/cache mounts: saved uv(, apt)? as imagespec-mounts-v2-/);
   expect(post1).not.toMatch(/::warning::/);
 
   // A new runner: an empty builder; what the cache server holds is all that is left.
@@ -81,5 +81,5 @@ test("act's cache server: the layer cache survives an emptied builder; the mount
   expect(runnerTemp(main1)).toBeDefined();
   expect(runnerTemp(main2)).toBeDefined();
   expect(runnerTemp(main2)).not.toBe(runnerTemp(main1));
-  expect(main2).toMatch(/cache mounts: no saved contents for imagespec-mounts-v1-/);
+  expect(main2).toMatch(/cache mounts: no saved contents for imagespec-mounts-v2-/);
 });

@@ -93,7 +93,7 @@ test('cache mounts: after a one-line requirements change, the second run downloa
   expect(prepared(first)).toBeGreaterThan(20); // flytekit and its dependencies
   const saved = await post(first.state);
   expect(saved.exitCode).toBe(0);
-  expect(saved.stdout).toMatch(/cache mounts: saved uv as imagespec-mounts-v1-/);
+  expect(saved.stdout).toMatch(/cache mounts: saved uv as imagespec-mounts-v2-/);
   expect(saved.groups).toContain('Saving cache mounts (uv)');
 
   // A new runner: empty builder, empty temp directory; one line more in the requirements.
@@ -103,12 +103,12 @@ test('cache mounts: after a one-line requirements change, the second run downloa
   fs.appendFileSync(path.join(ws, 'requirements.txt'), 'numpy\n');
   const second = await main();
   expect(second.exitCode).toBe(0);
-  expect(second.stdout).toMatch(/cache mounts: restored uv from imagespec-mounts-v1-/);
+  expect(second.stdout).toMatch(/cache mounts: restored uv from imagespec-mounts-v2-/);
   expect(prepared(second)).toBe(1); // numpy; everything else came out of the restored uv cache
   expect(second.stdout).toMatch(/\+ numpy==/);
   const resaved = await post(second.state);
   expect(resaved.exitCode).toBe(0);
-  const keys = (await svc.entries()).filter((e) => e.key.startsWith('imagespec-mounts-v1-')).map((e) => e.key);
+  const keys = (await svc.entries()).filter((e) => e.key.startsWith('imagespec-mounts-v2-')).map((e) => e.key);
   expect(new Set(keys).size).toBe(2);
 });
 

@@ -20,7 +20,6 @@ const io: MountIo = {
     save: (paths, key) => cache.saveCache(paths, key),
   },
   docker: (args) => runTool('docker', args),
-  tar: (args) => runTool('tar', args),
   info: (m) => core.info(m),
   warning: (m) => core.warning(m),
 };

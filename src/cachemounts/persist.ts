@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { exportDockerfile, NONCE_ARG, restoreDockerfile } from './mounts';
+import { exportDockerfile, MOUNTS_ARCHIVE, NONCE_ARG, restoreDockerfile } from './mounts';
 import type { CacheMountId } from './table';
 
 export interface CacheService {
@@ -21,15 +21,16 @@ export interface MountIo {
   cache: CacheService;
   /** Runs `docker <args>`, resolving to the exit code. */
   docker: (args: string[]) => Promise<number>;
-  /** Runs `tar <args>`, resolving to the exit code. */
-  tar: (args: string[]) => Promise<number>;
   info: (msg: string) => void;
   warning: (msg: string) => void;
 }
 
 /** What main hands to post through the action's state. */
 export interface MountState {
-  /** Directory `@actions/cache` archives; the same path in every run, since it is part of the cache version. */
+  /**
+   * Directory `@actions/cache` archives, holding only MOUNTS_ARCHIVE; the same path in every run,
+   * since it is part of the cache version.
+   */
   dir: string;
   ids: CacheMountId[];
   key: string;
@@ -41,6 +42,9 @@ export interface MountState {
 function copyBuild(state: MountState, dockerfile: string, contextDir: string, output: string): string[] {
   const file = path.join(path.dirname(state.dir), `${path.basename(state.dir)}.Dockerfile`);
   fs.writeFileSync(file, dockerfile);
+  // The Dockerfile's own ignore file (it outranks one in the context): whatever else a restored
+  // entry holds, the context sent to the builder is the archive alone.
+  fs.writeFileSync(`${file}.dockerignore`, `*\n!${MOUNTS_ARCHIVE}\n`);
   return [
     'buildx',
     'build',
@@ -72,14 +76,23 @@ export async function restoreMounts(state: MountState, restoreKeys: string[], io
     io.info(`cache mounts: no saved contents for ${state.key} or its restore keys; the builds download everything`);
     return undefined;
   }
-  const present = state.ids.filter((id) => fs.existsSync(path.join(state.dir, id)));
-  if (present.length === 0) return matched;
-  const code = await io.docker(copyBuild(state, restoreDockerfile(present), state.dir, 'type=cacheonly'));
-  if (code !== 0) {
-    io.warning(`cache mounts: copying ${present.join(', ')} into the builder failed (exit ${code}); the builds download everything`);
+  const archive = path.join(state.dir, MOUNTS_ARCHIVE);
+  if (!fs.existsSync(archive)) {
+    io.warning(`cache mounts: ${matched} holds no ${MOUNTS_ARCHIVE}; the builds download everything`);
     return undefined;
   }
-  io.info(`cache mounts: restored ${present.join(', ')} from ${matched}`);
+  try {
+    // The context is state.dir, whose only file is the archive: one file to upload, not thousands.
+    const code = await io.docker(copyBuild(state, restoreDockerfile(state.ids), state.dir, 'type=cacheonly'));
+    if (code !== 0) {
+      io.warning(`cache mounts: copying ${state.ids.join(', ')} into the builder failed (exit ${code}); the builds download everything`);
+      return undefined;
+    }
+  } finally {
+    fs.rmSync(archive, { force: true }); // the disk back for the builds
+  }
+  // Which of the ids the entry held is in the copy build's log; an id it lacked starts empty.
+  io.info(`cache mounts: restored ${state.ids.join(', ')} from ${matched}`);
   return matched;
 }
 
@@ -90,22 +103,17 @@ export async function saveMounts(state: MountState, io: MountIo): Promise<void> 
     return;
   }
   fs.rmSync(state.dir, { recursive: true, force: true });
+  fs.mkdirSync(state.dir, { recursive: true });
   const empty = fs.mkdtempSync(`${state.dir}-context-`);
-  // One tar stream, unpacked here: buildx's local exporter (type=local) deadlocks on many small
-  // files (moby/buildkit#2950, #4453), and a uv cache is thousands of them; under nektos/act the
-  // post step hung for good at "exporting to client directory".
-  const archive = `${state.dir}.tar`;
+  // One tar stream, written straight into the directory @actions/cache saves and never unpacked on
+  // the host: buildx's local exporter (type=local) deadlocks on many small files (moby/buildkit#2950,
+  // #4453), and a uv cache is thousands of them; under nektos/act the post step hung for good at
+  // "exporting to client directory".
+  const archive = path.join(state.dir, MOUNTS_ARCHIVE);
   try {
     const code = await io.docker(copyBuild(state, exportDockerfile(state.ids), empty, `type=tar,dest=${archive}`));
     if (code !== 0) {
       io.warning(`cache mounts: copying them out of the builder failed (exit ${code}); not saved`);
-      return;
-    }
-    fs.mkdirSync(state.dir, { recursive: true });
-    const unpacked = await io.tar(['-xf', archive, '-C', state.dir, '--no-same-owner']);
-    fs.rmSync(archive, { force: true }); // the disk back before @actions/cache archives the directory
-    if (unpacked !== 0) {
-      io.warning(`cache mounts: unpacking them failed (tar exit ${unpacked}); not saved`);
       return;
     }
     // -1: the cache client already said why (service down or full, key taken by a parallel job)
@@ -117,6 +125,6 @@ export async function saveMounts(state: MountState, io: MountIo): Promise<void> 
     io.warning(`cache mounts: not saved: ${e instanceof Error ? e.message : String(e)}`);
   } finally {
     fs.rmSync(empty, { recursive: true, force: true });
-    fs.rmSync(archive, { force: true });
+    fs.rmSync(state.dir, { recursive: true, force: true });
   }
 }
