@@ -20,6 +20,7 @@ const BENCHES = {
   cold: './cold-start.mjs',
   rebuild: './rebuild.mjs',
   python: './python-plan.mjs',
+  network: './network.mjs',
 };
 
 const argv = process.argv.slice(2);

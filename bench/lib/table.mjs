@@ -17,6 +17,9 @@ const cell = (row, key) => {
 };
 
 export function renderTable(rows) {
+  // A benchmark may add a table of its own (a row with `markdown`), printed below the common one.
+  const extra = rows.filter((r) => r.markdown).map((r) => r.markdown);
+  if (extra.length > 0) return [renderTable(rows.filter((r) => !r.markdown)), ...extra].join('\n\n');
   const head = COLUMNS.map(([, title]) => title);
   const body = rows.map((r) => COLUMNS.map(([key]) => cell(r, key).replace(/\|/g, '\\|')));
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));

@@ -83,6 +83,10 @@ export async function startCacheServer({ port = 0, dir, quotaBytes = Infinity } 
     res.writeHead(status, { 'x-ms-request-id': crypto.randomUUID(), 'x-ms-version': '2024-08-04', ...headers });
   };
 
+  // Blob URLs on the host the client called, so that a proxy in front of this server (the
+  // benchmarks' network model) also carries the blob traffic.
+  const origin = (req) => (/^127\.0\.0\.1:\d+$/.test(req.headers.host ?? '') ? `http://${req.headers.host}/` : base);
+
   async function twirp(req, res, method) {
     const scopes = scopesOf(req.headers.authorization);
     if (!scopes) return twirpError(res, 401, 'unauthenticated', 'a valid runtime token is required');
@@ -112,7 +116,7 @@ export async function startCacheServer({ port = 0, dir, quotaBytes = Infinity } 
         blocks: new Map(),
       };
       entries.set(e.id, e);
-      return ok(res, { ok: true, signed_upload_url: `${base}${BLOB_PREFIX.slice(1)}${e.id}?sv=2024-08-04&sig=upload` });
+      return ok(res, { ok: true, signed_upload_url: `${origin(req)}${BLOB_PREFIX.slice(1)}${e.id}?sv=2024-08-04&sig=upload` });
     }
     if (method === 'FinalizeCacheEntryUpload') {
       const e = [...entries.values()].find((x) => x.key === q.key && x.version === q.version && x.scope === writable && !x.done);
@@ -133,7 +137,7 @@ export async function startCacheServer({ port = 0, dir, quotaBytes = Infinity } 
       if (!hit) return ok(res, { ok: false, signed_download_url: '', matched_key: '' });
       return ok(res, {
         ok: true,
-        signed_download_url: `${base}${BLOB_PREFIX.slice(1)}${hit.id}?sv=2024-08-04&sig=download`,
+        signed_download_url: `${origin(req)}${BLOB_PREFIX.slice(1)}${hit.id}?sv=2024-08-04&sig=download`,
         matched_key: hit.key,
       });
     }

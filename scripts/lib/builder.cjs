@@ -8,11 +8,15 @@ const path = require('node:path');
 
 const BUILDKIT_SH = path.join(__dirname, 'buildkit.sh');
 
-/** @returns {{ env: Record<string, string>, empty(): void, stop(): void }} */
-function startBuilder(dir, name) {
+/**
+ * `extraEnv`: more of buildkit.sh's knobs, e.g. IMAGESPEC_REGISTRY_MIRROR for a builder that pulls
+ * through a proxy.
+ * @returns {{ env: Record<string, string>, empty(): void, stop(): void }}
+ */
+function startBuilder(dir, name, extraEnv = {}) {
   const run = (cmd) =>
     execFileSync('bash', [BUILDKIT_SH, cmd], {
-      env: { ...process.env, INFRA_DIR: dir, IMAGESPEC_BUILDKIT_TCP: 'off', IMAGESPEC_BUILDX_BUILDER: name },
+      env: { ...process.env, INFRA_DIR: dir, IMAGESPEC_BUILDKIT_TCP: 'off', IMAGESPEC_BUILDX_BUILDER: name, ...extraEnv },
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'pipe'],
     });
