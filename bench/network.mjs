@@ -33,10 +33,17 @@ export const MODEL = {
 };
 
 export const PEERS = {
-  none: { label: 'no cache', inputs: { cache: 'none', 'cache-mounts': 'false' } },
-  layers: { label: 'layer cache (gha, mode=max)', inputs: { cache: 'gha', 'cache-mounts': 'false', force: 'true' } },
+  // compression-level 6: BuildKit's own gzip level, which pyflyte and docker/build-push-action get.
+  none: { label: 'no cache', inputs: { cache: 'none', 'cache-mounts': 'false', 'compression-level': '6' } },
+  layers: {
+    label: 'layer cache (gha, mode=max)',
+    inputs: { cache: 'gha', 'cache-mounts': 'false', force: 'true', 'compression-level': '6' },
+  },
   action: { label: 'action defaults', inputs: {} },
+  // Not a peer: the action with its cache mounts on, to show what they cost and save.
+  mounts: { label: 'action, `cache-mounts: true`', inputs: { 'cache-mounts': 'true' } },
 };
+const RIVALS = ['none', 'layers'];
 
 const CACHE_SERVER = path.join(REPO_ROOT, 'scripts/gha-cache/server.mjs');
 const TOOLS_DIR = process.env.IMAGESPEC_TOOLS_DIR || '/var/cache/imagespec-action';
@@ -111,8 +118,17 @@ async function startIndex(root) {
     if (!file.startsWith(root + path.sep) && file !== root) return res.writeHead(403).end();
     try {
       if (fs.statSync(file).isDirectory()) file = path.join(file, 'index.html');
-      const size = fs.statSync(file).size;
-      res.writeHead(200, { 'content-length': size, 'content-type': file.endsWith('.html') ? 'text/html' : 'application/octet-stream' });
+      const st = fs.statSync(file);
+      // As PyPI: files are immutable, project pages may be cached for 10 minutes; an ETag lets a
+      // client revalidate without downloading again.
+      const etag = `"${st.size}-${Math.round(st.mtimeMs)}"`;
+      const headers = {
+        etag,
+        'cache-control': file.endsWith('.html') ? 'max-age=600, public' : 'max-age=365000000, immutable, public',
+        'content-type': file.endsWith('.html') ? 'text/html' : 'application/octet-stream',
+      };
+      if (req.headers['if-none-match'] === etag) return res.writeHead(304, headers).end();
+      res.writeHead(200, { ...headers, 'content-length': st.size });
       if (req.method === 'HEAD') return res.end();
       fs.createReadStream(file).pipe(res);
     } catch {
@@ -133,6 +149,7 @@ async function startIndex(root) {
  */
 function prepareIndex(dir, seedRoot, tiny) {
   const count = tiny ? 2 : 11;
+  const python = infra().IMAGESPEC_FLYTEKIT_PYTHON ?? 'python3';
   const files = fs.readdirSync(path.join(seedRoot, 'files'));
   const pick = (prefix) =>
     path.join(
@@ -151,20 +168,18 @@ function prepareIndex(dir, seedRoot, tiny) {
   );
   if (!fs.existsSync(path.join(heavyDir, '.done'))) {
     fs.rmSync(heavyDir, { recursive: true, force: true });
-    execFileSync(
-      infra().IMAGESPEC_FLYTEKIT_PYTHON ?? 'python3',
-      [path.join(REPO_ROOT, 'bench/make_heavy_wheels.py'), heavyDir, String(count), ...sources],
-      {
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
+    execFileSync(python, [path.join(REPO_ROOT, 'bench/make_heavy_wheels.py'), heavyDir, String(count), ...sources], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     fs.writeFileSync(path.join(heavyDir, '.done'), '');
   }
   fs.mkdirSync(path.join(dir, 'files'), { recursive: true });
   fs.mkdirSync(path.join(dir, 'simple'), { recursive: true });
   for (const f of files) fs.symlinkSync(path.join(seedRoot, 'files', f), path.join(dir, 'files', f));
-  for (const p of fs.readdirSync(path.join(seedRoot, 'simple')))
-    fs.symlinkSync(path.join(seedRoot, 'simple', p), path.join(dir, 'simple', p));
+  for (const p of fs.readdirSync(path.join(seedRoot, 'simple'), { withFileTypes: true }).filter((e) => e.isDirectory())) {
+    fs.mkdirSync(path.join(dir, 'simple', p.name));
+    fs.copyFileSync(path.join(seedRoot, 'simple', p.name, 'index.html'), path.join(dir, 'simple', p.name, 'index.html'));
+  }
   const heavy = [];
   let heavyBytes = 0;
   for (const f of fs.readdirSync(heavyDir).filter((x) => x.endsWith('.whl'))) {
@@ -178,6 +193,7 @@ function prepareIndex(dir, seedRoot, tiny) {
     heavy.push(project);
     heavyBytes += fs.statSync(path.join(heavyDir, f)).size;
   }
+  execFileSync(python, [path.join(REPO_ROOT, 'bench/index_metadata.py'), dir], { stdio: ['ignore', 'pipe', 'pipe'] });
   return { heavy: heavy.sort(), heavyBytes };
 }
 
@@ -217,7 +233,6 @@ function writeSpec(ws, { registry, index, tiny, heavy }, scenario, changed) {
 
 export async function run({ tiny = false } = {}) {
   if (!fs.existsSync(CACHE_SERVER)) throw new Error(`${CACHE_SERVER} is missing: the benchmark needs the cache-service stand-in`);
-  const env = infra();
   const work = tempDir('network');
   const seedRoot = path.join(TOOLS_DIR, 'seed', 'pypi');
   const { heavy, heavyBytes } = prepareIndex(path.join(work, 'index'), seedRoot, tiny);
@@ -289,6 +304,7 @@ export async function run({ tiny = false } = {}) {
           ms: main.ms + post.ms,
           status: images[0].status,
           restoredMounts: /cache mounts: restored/.test(main.stdout),
+          savedMounts: /cache mounts: saved/.test(post.stdout),
           bytes,
           postBytes: { cache: bytes.cache.up - mainBytes.cache.up },
         };
@@ -319,7 +335,7 @@ function report(cells, { heavyBytes }) {
       const c = row[peer];
       detail.push(`| ${scenario.label} | ${PEERS[peer].label} | ${fmtMs(c.ms)} | ${fmtMs(c.postMs)} | ${traffic(c.bytes)} |`);
     }
-    const others = ['none', 'layers'].map((p) => row[p]);
+    const others = RIVALS.map((p) => row[p]);
     const best = Math.min(...others.map((c) => c.ms));
     rows.push({
       bench: `network: ${scenario.label}`,

@@ -18,7 +18,7 @@ describe('inputs', () => {
       onUnknown: 'fail',
       push: true,
       force: false,
-      cache: 'none',
+      cache: 'auto',
       concurrency: 8,
     });
   });

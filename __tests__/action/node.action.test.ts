@@ -56,7 +56,7 @@ test.each(NODES)('Node %s: main builds and leaves state, post saves the cache mo
     ...svc.env([`refs/heads/node${major}`]),
     RUNNER_TEMP: fs.mkdtempSync(path.join(os.tmpdir(), 'runner-temp-')),
   };
-  const inputs = { specs: '*.yaml', cache: 'gha' };
+  const inputs = { specs: '*.yaml', cache: 'gha', 'cache-mounts': 'true' };
 
   const main = await runStep({ node, workspace: ws, with: inputs, env });
   expect(main.exitCode).toBe(0);

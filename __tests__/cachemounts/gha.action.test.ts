@@ -80,9 +80,9 @@ test('cache mounts: after a one-line requirements change, the second run downloa
   const runnerTemp = fs.mkdtempSync(path.join(os.tmpdir(), 'runner-temp-'));
   const ws = workspace({ 'mounts.yaml': spec(`gha-mounts-${u}`, 'requirements: requirements.txt\n'), 'requirements.txt': 'pyyaml\n' });
   const env = { ...builder.env, ...svc.env(), RUNNER_TEMP: runnerTemp };
-  const main = () => runStep({ workspace: ws, with: { specs: '*.yaml', cache: 'none', push: 'false' }, env });
+  const main = () => runStep({ workspace: ws, with: { specs: '*.yaml', cache: 'none', push: 'false', 'cache-mounts': 'true' }, env });
   const post = (state: Record<string, string>) =>
-    runStep({ workspace: ws, step: 'post', with: { specs: '*.yaml', cache: 'none', push: 'false' }, env, state });
+    runStep({ workspace: ws, step: 'post', with: { specs: '*.yaml', cache: 'none', push: 'false', 'cache-mounts': 'true' }, env, state });
   const prepared = (r: StepResult) => Number(/Prepared (\d+) packages? in/.exec(r.stdout)?.[1] ?? NaN);
 
   builder.empty();

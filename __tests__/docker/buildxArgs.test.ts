@@ -84,6 +84,21 @@ describe('buildxArgs', () => {
     expect(args.filter((a) => a === '--push' || a === '--load' || a === '--output')).toHaveLength(1);
   });
 
+  test('a compression level: the push becomes a registry output at that gzip level, and the layer cache uses it too', () => {
+    const args = buildxArgs({ ...base, compressionLevel: 1, cache: 'gha', cacheKey: 'app' });
+    const i = args.indexOf('--tag') + 2;
+    expect(args.slice(i, i + 2)).toEqual(['--output', 'type=registry,compression=gzip,compression-level=1']);
+    expect(args).not.toContain('--push');
+    expect(args[args.indexOf('--cache-to') + 1]).toBe('type=gha,scope=app,mode=max,ignore-error=true,compression=gzip,compression-level=1');
+    const registry = cacheArgs('registry', 'app', 'ghcr.io/o/c', 9);
+    expect(registry[3]).toMatch(/,ignore-error=true,compression=gzip,compression-level=9$/);
+    // Not pushing: the level still reaches the cache export, the only thing compressed then.
+    const local = buildxArgs({ ...base, push: false, compressionLevel: 0, cache: 'gha', cacheKey: 'app' });
+    expect(local.slice(i, i + 2)).toEqual(['--output', 'type=cacheonly']);
+    expect(local[local.indexOf('--cache-to') + 1]).toMatch(/,compression-level=0$/);
+    for (const bad of [-1, 10, 1.5, NaN]) expect(() => buildxArgs({ ...base, compressionLevel: bad })).toThrow(InputError);
+  });
+
   test('named build contexts follow the output', () => {
     const args = buildxArgs({ ...base, push: false, buildContexts: [['127.0.0.1:5000/a/base:T', 'oci-layout:///tmp/l/base@sha256:ab']] });
     const i = args.indexOf('--build-context');

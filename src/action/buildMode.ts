@@ -2,7 +2,7 @@ import * as core from './core';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { runTool } from './runTool';
+import { readTool, runTool } from './runTool';
 import { SpecError } from '../errors';
 import { argvProblem, buildArgsFor, buildOne, BuildSettings, Exec, sampleBuildDir } from '../docker/run';
 import { checkImageRef } from '../docker/sanitize';
@@ -14,6 +14,7 @@ import type { Inputs } from './inputs';
 import { annotationProps } from './report';
 import { needsBuild } from './decide';
 import { loadCacheMounts } from './loadCacheMounts';
+import type { CacheBackend } from '../docker/buildxArgs';
 
 export interface BuildModeOptions {
   cwd: string;
@@ -166,16 +167,42 @@ export async function buildMissing(
   }
 }
 
+/** Whether the runner gave this action the GitHub Actions cache service's credentials. */
+export const hasCacheService = (env: NodeJS.ProcessEnv): boolean =>
+  Boolean(env.ACTIONS_RUNTIME_TOKEN && (env.ACTIONS_RESULTS_URL || env.ACTIONS_CACHE_URL));
+
+/** buildx drivers that can export a cache; the Docker engine's own `docker` driver cannot. */
+const CACHE_EXPORTING_DRIVERS = new Set(['docker-container', 'remote', 'kubernetes']);
+
 /**
- * buildx silently drops a `type=gha` cache when the runner's cache credentials are missing (they
- * reach only actions, never `run:` steps, and local runs have none); say so instead.
+ * The layer cache the builds use. `auto` takes the GitHub cache where it works: the runner gives
+ * actions its credentials (never `run:` steps, and local runs have none) and the builder's driver
+ * can export; otherwise it builds without one, and says why in an info line. An explicit `gha`
+ * without credentials gets a warning, since buildx would drop that cache silently.
  */
-export function layerCache(cache: Inputs['cache'], env: NodeJS.ProcessEnv): Inputs['cache'] {
-  if (cache !== 'gha' || (env.ACTIONS_RUNTIME_TOKEN && (env.ACTIONS_RESULTS_URL || env.ACTIONS_CACHE_URL))) return cache;
-  core.warning(
-    'cache: gha needs the GitHub Actions cache service (ACTIONS_RUNTIME_TOKEN and ACTIONS_RESULTS_URL, which the runner gives to actions); building without a layer cache',
-  );
-  return 'none';
+export function layerCache(
+  cache: Inputs['cache'],
+  env: NodeJS.ProcessEnv,
+  driver: string | undefined,
+): { cache: CacheBackend; note?: { level: 'info' | 'warning'; text: string } } {
+  if (cache === 'none' || cache === 'registry') return { cache };
+  if (!hasCacheService(env)) {
+    const why = 'the GitHub Actions cache service (ACTIONS_RUNTIME_TOKEN and ACTIONS_RESULTS_URL, which the runner gives to actions)';
+    return cache === 'gha'
+      ? { cache: 'none', note: { level: 'warning', text: `cache: gha needs ${why}; building without a layer cache` } }
+      : { cache: 'none', note: { level: 'info', text: `layer cache: off, no ${why.replace(/^the /, '')}` } };
+  }
+  if (cache === 'auto' && !CACHE_EXPORTING_DRIVERS.has(driver ?? '')) {
+    const text = `layer cache: off, the builder's buildx driver (${driver ?? 'unknown'}) cannot export one; docker/setup-buildx-action makes a docker-container builder that can`;
+    return { cache: 'none', note: { level: 'info', text } };
+  }
+  return { cache: 'gha' };
+}
+
+/** The buildx driver of `builder` (or of the current builder), or undefined when buildx cannot say. */
+async function builderDriver(builder: string | undefined): Promise<string | undefined> {
+  const r = await readTool('docker', ['buildx', 'inspect', ...(builder ? [builder] : [])]);
+  return r.code === 0 ? /^Driver:\s+(\S+)/m.exec(r.stdout)?.[1] : undefined;
 }
 
 /**
@@ -186,7 +213,10 @@ export function layerCache(cache: Inputs['cache'], env: NodeJS.ProcessEnv): Inpu
 export async function runBuildMode(inputs: Inputs, images: PlannedImage[], records: ImageRecord[]): Promise<{ errors: SpecError[] }> {
   const needed = new Set(images.filter((p, i) => needsBuild(p.notBuilt !== undefined, records[i].status, inputs)).map((p) => p.key));
   // flytekit names pip secret mounts secret_<i>; the Dockerfile mounts and buildx's --secret must agree.
-  const cacheBackend = layerCache(inputs.cache, process.env);
+  const builder = inputs.builder || undefined;
+  const wantsDriver = inputs.cache === 'auto' && needed.size > 0 && hasCacheService(process.env);
+  const layers = layerCache(inputs.cache, process.env, wantsDriver ? await builderDriver(builder) : undefined);
+  if (layers.note && needed.size > 0) core[layers.note.level](layers.note.text);
   const mounts = inputs.pipSecretMounts.map((m, i) => ({ id: `secret_${i}`, ...m }));
   const opts = {
     cwd: inputs.workingDirectory,
@@ -196,9 +226,10 @@ export async function runBuildMode(inputs: Inputs, images: PlannedImage[], recor
     secretMounts: mounts.map(({ id, target }) => ({ id, target })),
     failFast: inputs.failFast,
     settings: {
-      builder: inputs.builder || undefined,
+      builder,
       push: inputs.push,
-      cache: cacheBackend,
+      compressionLevel: inputs.compressionLevel,
+      cache: layers.cache,
       cacheRef: inputs.cacheRef || undefined,
       secrets: mounts.map(({ id, src }) => ({ id, src })),
     },

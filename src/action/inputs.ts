@@ -24,10 +24,13 @@ export interface Inputs {
   onUnknown: 'fail' | 'build' | 'skip';
   failOnMissing: boolean;
   concurrency: number;
+  /** gzip level of the layers a build compresses (pushed image and layer cache). */
+  compressionLevel: number;
   insecureRegistries: string[];
   push: boolean;
   force: boolean;
-  cache: 'none' | 'gha' | 'registry';
+  /** `auto`: the GitHub cache (`gha`) when the runner offers it and the builder can export to it, else none. */
+  cache: 'auto' | 'none' | 'gha' | 'registry';
   cacheRef: string;
   builder: string;
   pythonVersion: string;
@@ -182,7 +185,7 @@ export function readInputs(get: GetInput, env: NodeJS.ProcessEnv, cwd: string): 
     noControls(name, v);
     return v;
   };
-  const cache = oneOf('cache', get('cache'), ['none', 'gha', 'registry'] as const, 'none');
+  const cache = oneOf('cache', get('cache'), ['auto', 'none', 'gha', 'registry'] as const, 'auto');
   const cacheRef = text('cache-ref');
   if (cache === 'registry' && !cacheRef) {
     throw new InputError(
@@ -245,6 +248,7 @@ export function readInputs(get: GetInput, env: NodeJS.ProcessEnv, cwd: string): 
     onUnknown: oneOf('on-unknown', get('on-unknown'), ['fail', 'build', 'skip'] as const, 'fail'),
     failOnMissing: boolInput('fail-on-missing', get('fail-on-missing'), false),
     concurrency: intInput('concurrency', get('concurrency'), 8, 1, 64),
+    compressionLevel: intInput('compression-level', get('compression-level'), 1, 0, 9),
     insecureRegistries: insecureRegistriesInput(text('insecure-registries')),
     push: boolInput('push', get('push'), true),
     // flytekit's own switch counts too, with flytekit's truthiness (anything but false/0/off/no).
@@ -259,7 +263,7 @@ export function readInputs(get: GetInput, env: NodeJS.ProcessEnv, cwd: string): 
     flytekitVersion: wordInput('flytekit-version', text('flytekit-version'), VERSION_RE, 'a flytekit version such as 1.16.24') || '1.16.24',
     failFast: boolInput('fail-fast', get('fail-fast'), false),
     only,
-    cacheMounts: boolInput('cache-mounts', get('cache-mounts'), true),
+    cacheMounts: boolInput('cache-mounts', get('cache-mounts'), false),
     pipSecretMounts: parseSecretMounts(text('pip-secret-mounts'), workingDirectory),
     python,
     registration: oneOf('registration', get('registration'), ['fast', 'non-fast'] as const, 'fast'),

@@ -31,3 +31,9 @@ export async function runTool(tool: string, args: string[]): Promise<number> {
     },
   });
 }
+
+/** Runs a tool for its output (e.g. `docker buildx inspect`); nothing reaches the log. */
+export async function readTool(tool: string, args: string[]): Promise<{ code: number; stdout: string }> {
+  const r = await exec.getExecOutput(tool, args, { ignoreReturnCode: true, silent: true });
+  return { code: r.exitCode, stdout: r.stdout };
+}
