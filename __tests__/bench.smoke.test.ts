@@ -1,7 +1,7 @@
 /**
  * The benchmarks (bench/, `npm run bench`) with tiny sizes, so that they keep working: each must run
  * and produce sane output — every image found, tags identical to flytekit's, a cold start and a
- * bundle size, a rebuild that restored its caches. Timing targets are not asserted here; the
+ * bundle size, the caches benchmark's every peer and scenario. Timing targets are not asserted here; the
  * figures of a tiny run mean nothing.
  */
 import { spawnSync } from 'node:child_process';
@@ -24,12 +24,12 @@ interface Results {
   benches: Record<string, { ok: boolean; error?: string; rows?: Row[] }>;
 }
 
-function runBench(only: string): { results: Results; stdout: string; stderr: string; status: number | null } {
+function runBench(only: string, timeoutMs = 10 * 60 * 1000): { results: Results; stdout: string; stderr: string; status: number | null } {
   const json = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'bench-smoke-')), 'results.json');
   const r = spawnSync(process.execPath, [path.join(REPO_ROOT, 'bench/run.mjs'), '--tiny', '--only', only, '--json', json], {
     cwd: REPO_ROOT,
     encoding: 'utf8',
-    timeout: 10 * 60 * 1000,
+    timeout: timeoutMs,
   });
   const results = JSON.parse(fs.readFileSync(json, 'utf8')) as Results;
   fs.rmSync(path.dirname(json), { recursive: true, force: true });
@@ -82,17 +82,50 @@ test('no-op check, plan at scale, cold start and Python specs run and report san
   expect(data(cold, /bundle size/).mainBytes).toBeGreaterThan(100_000);
 });
 
-test('rebuild builds twice on an emptied builder and the second run restores the caches', () => {
-  const { results, stdout, stderr, status } = runBench('rebuild');
-  if (status !== 0) throw new Error(`bench exited with ${status}\n${stdout}\n${stderr}`);
-  const rows = rowsOf(results, 'rebuild');
-  type Run = { prepared: number; indexBytes: number; mountBytes: number; restoredMounts: boolean };
-  const d = data(rows, /wall time/) as { cold: Run; warm: Run };
-  // The second run restored the cache mounts from the cache service and downloaded only the added
-  // package from the index; the first downloaded everything.
-  expect(d.warm.restoredMounts).toBe(true);
-  expect(d.warm.mountBytes).toBeGreaterThan(0);
-  expect(d.warm.prepared).toBe(1);
-  expect(d.cold.prepared).toBeGreaterThan(1);
-  expect(d.warm.indexBytes).toBeLessThan(d.cold.indexBytes);
-});
+test(
+  'network: every peer builds every scenario through the shaping proxies, and the caches do what they are for',
+  () => {
+    const { results, stdout, stderr, status } = runBench('network', 15 * 60 * 1000);
+    if (status !== 0) throw new Error(`bench exited with ${status}\n${stdout}\n${stderr}`);
+    const rows = rowsOf(results, 'network');
+    type Traffic = { down: number; up: number; requests: number };
+    type Cell = {
+      scenario: string;
+      peer: string;
+      status: string;
+      restoredMounts: boolean;
+      savedMounts: boolean;
+      bytes: Record<'index' | 'cache' | 'registry', Traffic>;
+    };
+    const cells = rows.flatMap((r) => (r.data?.cells as Cell[] | undefined) ?? []);
+    const cell = (scenario: string, peer: string): Cell => {
+      const c = cells.find((x) => x.scenario === scenario && x.peer === peer);
+      if (!c) throw new Error(`no cell ${scenario}/${peer}`);
+      return c;
+    };
+    expect(cells).toHaveLength(16);
+    // Nothing changed: only the peer that builds on every run (docker/build-push-action's way) builds.
+    expect(['none', 'layers', 'action', 'mounts'].map((p) => cell('nothing', p).status)).toEqual(['exists', 'built', 'exists', 'exists']);
+    for (const scenario of ['plus1', 'copy', 'heavy']) {
+      for (const peer of ['none', 'layers', 'action', 'mounts']) {
+        const c = cell(scenario, peer);
+        expect(c.status).toBe('built');
+        // Every byte went through the proxies: the base image came from the registry or the layer cache.
+        expect(c.bytes.registry.up).toBeGreaterThan(0);
+        expect(c.bytes.registry.down + c.bytes.cache.down).toBeGreaterThan(0);
+      }
+    }
+    // The action's default layer cache (cache: auto) kept the install step of a copy-only change:
+    // nothing from the package index, as with the gha peer; without a cache the install ran again.
+    expect(cell('copy', 'action').bytes.index.down).toBe(0);
+    expect(cell('copy', 'layers').bytes.index.down).toBe(0);
+    expect(cell('copy', 'none').bytes.index.down).toBeGreaterThan(0);
+    // With cache mounts on, a requirements change restored them and the post step saved them again.
+    expect(cell('plus1', 'mounts').restoredMounts).toBe(true);
+    expect(cell('plus1', 'mounts').savedMounts).toBe(true);
+    expect(cell('plus1', 'mounts').bytes.cache.down).toBeGreaterThan(0);
+    expect(cell('plus1', 'none').bytes.cache.down + cell('plus1', 'none').bytes.cache.up).toBe(0);
+    expect(stdout).toMatch(/\| scenario \| peer \| main \+ post/);
+  },
+  16 * 60 * 1000,
+);

@@ -1,6 +1,6 @@
 // `npm run bench`: every benchmark in turn, then one table (Markdown, for bench/README.md).
 //
-//   node bench/run.mjs [--tiny] [--only noop,plan,cold,rebuild,python] [--json results.json] [--update-doc [FILE]]
+//   node bench/run.mjs [--tiny] [--only noop,plan,cold,python,network] [--json results.json] [--update-doc [FILE]]
 //
 // --update-doc replaces what stands between `<!-- bench:results -->` and `<!-- /bench:results -->` in
 // FILE (by default bench/README.md, the benchmarks' report) with the machine line and the table of
@@ -18,7 +18,6 @@ const BENCHES = {
   noop: './noop-check.mjs',
   plan: './plan-scale.mjs',
   cold: './cold-start.mjs',
-  rebuild: './rebuild.mjs',
   python: './python-plan.mjs',
   network: './network.mjs',
 };
