@@ -197,6 +197,9 @@ test('build mode builds a missing Flyte 2 image through the SDK, with every plat
   expect(df.image).toBe(sdkUris(ws, ['flows.envs']).df);
   expect(JSON.parse(first.outputs.built)).toEqual([df.image]);
   expect(first.groups).toEqual(['Building 1 Flyte 2 image(s) with the flyte SDK']);
+  // the SDK's build log arrives line by line, not as one line with its breaks escaped
+  expect(first.stdout).not.toContain('\\x0a');
+  expect(first.stdout.split('\n').length).toBeGreaterThan(10);
   // the SDK's builder got the action's layer cache (one cache tag per environment)
   expect(await tagExists(`${cacheRef}:flyte2-df`)).toBe(true);
   // an index with both platforms the SDK asks for by default

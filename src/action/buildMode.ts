@@ -212,11 +212,11 @@ async function builderDriver(builder: string | undefined): Promise<string | unde
  */
 export async function runBuildMode(inputs: Inputs, images: PlannedImage[], records: ImageRecord[]): Promise<{ errors: SpecError[] }> {
   const needed = new Set(images.filter((p, i) => needsBuild(p.notBuilt !== undefined, records[i].status, inputs)).map((p) => p.key));
-  // flytekit names pip secret mounts secret_<i>; the Dockerfile mounts and buildx's --secret must agree.
   const builder = inputs.builder || undefined;
   const wantsDriver = inputs.cache === 'auto' && needed.size > 0 && hasCacheService(process.env);
   const layers = layerCache(inputs.cache, process.env, wantsDriver ? await builderDriver(builder) : undefined);
   if (layers.note && needed.size > 0) core[layers.note.level](layers.note.text);
+  // flytekit names pip secret mounts secret_<i>; the Dockerfile mounts and buildx's --secret must agree.
   const mounts = inputs.pipSecretMounts.map((m, i) => ({ id: `secret_${i}`, ...m }));
   const opts = {
     cwd: inputs.workingDirectory,

@@ -91,7 +91,8 @@ export async function buildFlyte2(
         failFast: inputs.failFast,
       },
     });
-    if (ev.run?.log) core.info(ev.run.log);
+    // Line by line, as buildx's own output: each line is made safe on its own, and stays readable.
+    for (const line of (ev.run?.log ?? '').split(/\r?\n/)) if (line) core.info(line);
   } finally {
     core.endGroup();
   }
