@@ -291,7 +291,6 @@ export async function run({ tiny = false } = {}) {
         for (const s of Object.values(shapers)) s.reset();
         const main = await runAction({ workspace: p.ws, inputs: p.inputs, env: stepEnv });
         const images = imagesOf(main);
-        const mainBytes = Object.fromEntries(Object.entries(shapers).map(([k, s]) => [k, s.stats()]));
         const fail = (what, r) =>
           new Error(`${scenario.id}/${p.peer}: ${what} (exit ${r.exitCode})\n${r.stdout.slice(-4000)}\n${r.stderr.slice(-2000)}`);
         if (main.exitCode !== 0 || !['built', 'exists'].includes(images[0]?.status)) throw fail(`main step: ${images[0]?.status}`, main);
@@ -306,7 +305,6 @@ export async function run({ tiny = false } = {}) {
           restoredMounts: /cache mounts: restored/.test(main.stdout),
           savedMounts: /cache mounts: saved/.test(post.stdout),
           bytes,
-          postBytes: { cache: bytes.cache.up - mainBytes.cache.up },
         };
       };
       for (const p of peers) await job(p, false); // the earlier run whose state the measured one starts from

@@ -116,11 +116,15 @@ test('a cache service that is down or full costs a warning, never a failed build
   const u = `f${Date.now()}`;
   const ws = workspace({ 'faults.yaml': spec(`gha-faults-${u}`, 'packages: [pyyaml]\n') });
   const run = async (env: Record<string, string>) => {
-    const main = await runStep({ workspace: ws, with: { specs: '*.yaml', cache: 'gha', force: 'true' }, env: { ...builder.env, ...env } });
+    const main = await runStep({
+      workspace: ws,
+      with: { specs: '*.yaml', cache: 'gha', force: 'true', 'cache-mounts': 'true' },
+      env: { ...builder.env, ...env },
+    });
     const post = await runStep({
       workspace: ws,
       step: 'post',
-      with: { specs: '*.yaml', cache: 'gha', force: 'true' },
+      with: { specs: '*.yaml', cache: 'gha', force: 'true', 'cache-mounts': 'true' },
       env: { ...builder.env, ...env },
       state: main.state,
     });
