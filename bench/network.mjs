@@ -13,13 +13,25 @@
 //   nothing changed; +1 requirement; a changed file under `copy`; +1 requirement on a spec whose
 //   requirements pull ≥ 300 MB of wheels (made by bench/make_heavy_wheels.py from the index's own).
 // Reported per cell: main and post step wall time, and the bytes that crossed each proxy.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { fmtBytes, fmtMs, fmtRatio, imagesOf, infra, REPO_ROOT, runAction, runStandalone, startServer, tempDir } from './lib/common.mjs';
+import {
+  fmtBytes,
+  fmtMs,
+  fmtRatio,
+  imagesOf,
+  infra,
+  REPO_ROOT,
+  runAction,
+  runStandalone,
+  startServer,
+  stopChild,
+  tempDir,
+} from './lib/common.mjs';
 import { startShaper } from './lib/shaper.mjs';
 import builderLib from '../scripts/lib/builder.cjs';
 
@@ -81,7 +93,6 @@ async function startRegistry(dir, layout) {
       '',
     ].join('\n'),
   );
-  const { spawn } = await import('node:child_process');
   const child = spawn('docker-registry', ['serve', config], { stdio: ['ignore', 'ignore', 'pipe'] });
   let err = '';
   child.stderr.on('data', (d) => (err += d));
@@ -101,12 +112,7 @@ async function startRegistry(dir, layout) {
   }
   return {
     url,
-    stop: () =>
-      new Promise((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
+    stop: () => stopChild(child),
   };
 }
 
@@ -317,7 +323,7 @@ export async function run({ tiny = false } = {}) {
         for (const p of peers) cells.push({ scenario: scenario.id, peer: p.peer, samples: 1, ...(await job(p, true)) });
       }
     }
-    return report(cells, { tiny, heavyBytes });
+    return report(cells, heavyBytes);
   } finally {
     builder.stop();
     for (const s of Object.values(shapers)) await s?.stop();
@@ -334,7 +340,7 @@ const medianRun = (runs) => [...runs].sort((a, b) => a.ms - b.ms)[runs.length >>
 const traffic = (b) =>
   `${fmtBytes(b.index.down)} / ${fmtBytes(b.cache.down)} ↓ ${fmtBytes(b.cache.up)} ↑ / ${fmtBytes(b.registry.down)} ↓ ${fmtBytes(b.registry.up)} ↑`;
 
-function report(cells, { heavyBytes }) {
+function report(cells, heavyBytes) {
   const rows = [];
   const detail = ['| scenario | peer | main + post | post step | index ↓ / cache ↓↑ / registry ↓↑ |', '| --- | --- | --- | --- | --- |'];
   for (const scenario of SCENARIOS) {

@@ -33,13 +33,16 @@ export async function startServer(script, args, name) {
     });
     child.on('exit', (code) => reject(new Error(`${name} exited with ${code}: ${err}`)));
   });
-  const stop = () =>
-    new Promise((resolve) => {
-      if (child.exitCode !== null) return resolve();
-      child.once('exit', () => resolve());
-      child.kill('SIGTERM');
-    });
-  return { info, stop };
+  return { info, stop: () => stopChild(child) };
+}
+
+/** SIGTERM to a child server; resolves once it has exited. */
+export function stopChild(child) {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
 }
 
 /** The environment of `scripts/infra.sh env` (registries, BuildKit, flytekit's Python), once. */

@@ -69,7 +69,6 @@ export async function startShaper(target, { latencyMs, mbps }) {
   return {
     hostport: `127.0.0.1:${port}`,
     url: `http://127.0.0.1:${port}`,
-    model: { latencyMs, mbps },
     /** Bytes downloaded (upstream → client) and uploaded, and requests, since the last reset. */
     stats: () => ({ down: down.bytes, up: up.bytes, requests }),
     reset() {
